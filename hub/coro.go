@@ -1,0 +1,170 @@
+package hub
+
+import "iter"
+
+// Switching.
+//
+// The runtime's coroutine primitive (the one under iter.Pull) is a slot
+// that always holds one blocked goroutine: switching through a slot blocks
+// the caller in it and runs the goroutine that was there. iter.Pull wraps
+// each slot in two closures, next and yield, that must be called
+// alternately, and uses it as a private channel between a driver and one
+// coroutine, so a switch between two coroutines via a driver costs two
+// runtime switches.
+//
+// The hub lets slots move instead. When context A switches to context B
+// through the slot B is blocked in, A becomes that slot's occupant. Any
+// context can therefore switch directly to any other in one runtime switch.
+// Which closure to call is only a matter of parity: the switches through a
+// slot alternate next, yield, next, ..., whoever makes them. iter.Pull's own
+// race-detector annotations order the two sides of every switch.
+
+// slot is one iter.Pull coroutine slot and the context blocked in it.
+type slot struct {
+	next      func() (struct{}, bool)
+	yield     func(struct{}) bool
+	yieldNext bool // the next switch through this slot calls yield
+	occ       *ctx
+}
+
+// ctx is a goroutine that takes turns running on the hub: the loop
+// goroutine, or a worker.
+type ctx struct {
+	gid  uintptr
+	slot *slot   // the slot this context is blocked in; nil while it runs
+	w    *worker // nil for the loop
+}
+
+// hopReq asks a blocked context, when resumed, to pass control on at once
+// to another context without running anything. It is how a worker that
+// must exit gets the loop into its own home slot (see worker.exit).
+type hopReq struct {
+	who *ctx
+	to  *ctx
+}
+
+// transfer blocks me and runs to. Exactly one context of a hub runs at a
+// time; every other one is blocked in exactly one slot, inside transfer.
+func (h *Hub) transfer(me, to *ctx) {
+	for {
+		s := to.slot
+		to.slot = nil
+		me.slot = s
+		s.occ = me
+		storeRunning(h, to.gid)
+		if s.yieldNext {
+			s.yieldNext = false
+			s.yield(struct{}{})
+		} else {
+			s.yieldNext = true
+			s.next()
+		}
+		// Whoever resumed us already moved into our slot and set
+		// runningG to us.
+		if h.hop.who != me {
+			return
+		}
+		to = h.hop.to
+		h.hop = hopReq{}
+	}
+}
+
+// worker is a pooled coroutine: a goroutine that runs the G's of one hub one
+// after another, so that spawning a G does not create a goroutine.
+type worker struct {
+	ctx
+	h        *Hub
+	home     *slot // the slot created with this goroutine: its exit path
+	g        *G
+	exitReq  bool
+	nextFree *worker
+}
+
+func (h *Hub) newWorker() *worker {
+	w := &worker{h: h}
+	w.ctx.w = w
+	w.home = &slot{occ: &w.ctx}
+	w.home.next, _ = iter.Pull(iter.Seq[struct{}](w.main))
+	w.ctx.slot = w.home
+	return w
+}
+
+func (w *worker) main(yield func(struct{}) bool) {
+	h := w.h
+	w.home.yield = yield
+	w.gid = getg()
+	storeRunning(h, w.gid)
+	for !w.exitReq {
+		w.run(w.g)
+		h.finish(w)
+	}
+	w.exit()
+}
+
+func (w *worker) run(g *G) {
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		err := ErrGoexit
+		r := recover()
+		if r != nil {
+			err = panicError(r)
+		}
+		g.state = gDead
+		g.r.Abort(g, err)
+		h := w.h
+		h.live--
+		g.w, w.g = nil, nil
+		if r == nil {
+			// runtime.Goexit is unwinding this goroutine. Letting it
+			// end would make iter.Pull re-raise the Goexit in whichever
+			// context resumes, so block it forever instead: the
+			// goroutine is abandoned, the hub goes on.
+			h.cur = nil
+			h.transfer(&w.ctx, &h.loopCtx)
+		}
+		w.exitReq = true // the worker's state is suspect after a panic
+	}()
+	g.r.Run(g)
+	finished = true
+	g.state = gDead
+	h := w.h
+	h.live--
+	g.w, w.g = nil, nil
+}
+
+// finish releases the worker of a G that has returned and runs the next
+// ready context.
+func (h *Hub) finish(w *worker) {
+	if w.exitReq || h.nfreeW >= h.cfg.MaxIdleWorkers || h.stopping {
+		w.exitReq = true
+		return
+	}
+	w.nextFree = h.freeW
+	h.freeW = w
+	h.nfreeW++
+	h.schedule(&w.ctx)
+}
+
+// exit prepares the running worker's goroutine to end: when it returns, the
+// runtime switches to the occupant of its home slot, which must be the
+// loop. If another context is there, that context is asked to hop to the
+// loop's slot, the loop is asked to come back here, and the worker returns
+// once the loop sits in its home slot.
+func (w *worker) exit() {
+	h := w.h
+	if occ := w.home.occ; occ != &h.loopCtx {
+		h.hop = hopReq{who: occ, to: &h.loopCtx}
+		h.exiting = w
+		h.transfer(&w.ctx, occ)
+		// The loop switched back to us through our home slot.
+	}
+	h.cur = nil
+	h.loopCtx.slot = nil
+	w.home.occ = nil
+	storeRunning(h, h.loopCtx.gid)
+	// Returning ends the goroutine; the runtime resumes the loop, which
+	// is blocked in w.home, and closes that slot.
+}

@@ -1,0 +1,42 @@
+// Package hub is the event loop under package green: gevent's Hub for Go.
+//
+// A Hub owns one goroutine that runs a loop over a FIFO ready queue, a 4-ary
+// timer heap and an epoll instance (Linux; elsewhere New returns
+// ErrUnsupported). Coroutines (G) are goroutines driven through iter.Pull, so
+// switching between them is a runtime coroutine switch (tens of
+// nanoseconds), not a trip through the Go scheduler. Only one coroutine of a
+// hub runs at a time, and it runs until it parks: that is what makes state
+// shared by the greenlets of one hub safe without locks.
+//
+// # Who may call what
+//
+// Most methods are hub-only: they must be called on the hub, that is from
+// one of its coroutines or from a callback running in its loop. They panic
+// with ErrNotOnHub elsewhere. Parking calls (G.Park, G.Yield, FD.WaitRead)
+// additionally need a coroutine and panic with ErrNotCoroutine in a loop
+// callback, which must never block. Post, Call, Hold, Stop, Start, Run,
+// OnHub, SetErrorHandler and ReportError are safe from any goroutine: they
+// are how plain goroutines hand work to a hub.
+//
+// # Parking protocol
+//
+// A coroutine that waits records (g, g.Seq()) wherever its waker will find
+// it and calls g.Park(timeout). A waker calls g.Wake(seq): a wake-up for an
+// earlier park is ignored, so waiter lists may be cleaned lazily. Kill and
+// timeouts are interrupts: g.Interrupt(v) makes the current or next Park
+// return Interrupted, the parking code undoes its registrations and calls
+// g.Raise, which panics with v so that the coroutine unwinds through its
+// deferred calls wherever it is.
+//
+// # Deadlock detection
+//
+// When nothing is ready, no timer is pending, no descriptor is being waited
+// on and no Hold is outstanding, no parked coroutine can ever be woken. If
+// somebody is waiting on the hub (a plain goroutine inside Waiting, such as
+// a Join from outside, or the caller of Run), the loop then interrupts the
+// coroutine that has waited longest with ErrDeadlock (gevent's LoopExit);
+// its death may wake the others, and if not the next turn interrupts the
+// next one. Plain goroutines that will wake a coroutine later (set an event,
+// put into a queue) must take a Hold first, or a concurrent waiter may see a
+// deadlock that their wake-up would have resolved.
+package hub

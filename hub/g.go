@@ -1,0 +1,289 @@
+package hub
+
+import "time"
+
+// Runner is the body of a coroutine. Run is called once, on the
+// coroutine's own goroutine, when the hub first resumes the G. Run should
+// recover its own panics; a panic that escapes Run, or a call to
+// runtime.Goexit inside it, is caught by the hub, which calls Abort with the
+// error, reports it and keeps running.
+type Runner interface {
+	Run(g *G)
+	Abort(g *G, err error)
+}
+
+// States of a G.
+const (
+	gIdle    uint8 = iota // initialised, not started
+	gReady                // in the ready queue
+	gRunning              // executing (it is the hub's current G)
+	gParked               // waiting for Wake or a timer
+	gDead                 // Run returned
+)
+
+// ParkResult says why Park returned.
+type ParkResult uint8
+
+const (
+	// Woken: a Wake for this park arrived.
+	Woken ParkResult = iota
+	// TimedOut: the park's timeout expired first.
+	TimedOut
+	// Interrupted: an interrupt is pending. The caller must undo its
+	// registrations and call Raise.
+	Interrupted
+)
+
+// G is a coroutine scheduled by a hub: gevent's greenlet as the hub sees it.
+// Its zero value is not usable; call Init. A G is usually embedded in a
+// larger object (package green embeds it in Greenlet) so that spawning
+// allocates once.
+//
+// Only one G of a hub runs at a time, and only between two parks, so state
+// touched only by the G's of one hub needs no locks. Every method except Hub
+// and Runner must be called on the hub.
+type G struct {
+	h     *Hub
+	r     Runner
+	w     *worker
+	state uint8
+	seq   uint32
+	intr  any   // pending interrupt, raised at the next park
+	raise any   // the interrupt most recently raised by Raise
+	timer Timer // park timeout; a G parks at most once at a time
+
+	// parked list, for deadlock detection and Stop
+	pprev, pnext *G
+}
+
+// Init prepares g to run r on h. It must be called before Start, once.
+func (g *G) Init(h *Hub, r Runner) {
+	g.h, g.r = h, r
+	g.timer.idx = -1
+}
+
+// Hub returns the hub g belongs to.
+func (g *G) Hub() *Hub { return g.h }
+
+// Runner returns the body g was initialised with.
+func (g *G) Runner() Runner { return g.r }
+
+// Started reports whether g has been scheduled by Start.
+func (g *G) Started() bool { return g.state != gIdle }
+
+// Dead reports whether g's Run has returned.
+func (g *G) Dead() bool { return g.state == gDead }
+
+// Start puts g at the back of the ready queue: it begins running on a later
+// turn of the loop, never inside Start. Hub-only.
+func (g *G) Start() {
+	h := g.h
+	h.mustOnHub()
+	if g.state != gIdle {
+		return
+	}
+	g.state = gReady
+	h.live++
+	h.ready.push(entry{g: g})
+}
+
+// Seq identifies the current (or, when g is running, the next) park of g.
+// Wakers record it with g and pass it to Wake, so that a wake-up meant for
+// an earlier park is ignored.
+func (g *G) Seq() uint32 { return g.seq }
+
+// Park suspends g, which must be the running G, until Wake(seq) is called
+// with the current Seq, the timeout expires (timeout < 0: never), or an
+// interrupt is pending. It panics with ErrNotCoroutine if called outside a
+// coroutine, or ErrNotOnHub off the hub.
+func (g *G) Park(timeout time.Duration) ParkResult {
+	h := g.h
+	if h.cur != g || getg() != g.w.gid {
+		h.mustInCoroutine()
+	}
+	if g.intr != nil {
+		return Interrupted
+	}
+	if timeout >= 0 {
+		h.startTimer(&g.timer, timeout, wakeTimeout, g)
+	}
+	g.state = gParked
+	h.parkedAdd(g)
+	h.schedule(&g.w.ctx)
+	// Resumed by the hub: Wake, timeout or interrupt already bumped seq.
+	if g.timer.in {
+		h.stopTimer(&g.timer)
+	}
+	if g.intr != nil {
+		return Interrupted
+	}
+	if g.timer.arg == timedOutMark {
+		g.timer.arg = nil
+		return TimedOut
+	}
+	return Woken
+}
+
+// timedOutMark tags a park that ended because its timer fired.
+var timedOutMark any = new(byte)
+
+func wakeTimeout(arg any) {
+	g := arg.(*G)
+	if g.state != gParked {
+		return
+	}
+	g.h.unpark(g)
+	g.timer.arg = timedOutMark
+}
+
+// Wake makes g runnable if it is parked in the park identified by seq, and
+// reports whether it did. Hub-only; it never switches.
+func (g *G) Wake(seq uint32) bool {
+	if g.state != gParked || g.seq != seq {
+		return false
+	}
+	g.h.unpark(g)
+	return true
+}
+
+// Interrupt makes g's current park (or its next one, if g is not parked)
+// return Interrupted, after which the parking code calls Raise, which
+// panics with v. A later Interrupt replaces a pending one. v must be
+// comparable (a pointer or a sentinel error). An interrupt delivered to a G
+// that has not started yet is seen by its Runner through PendingInterrupt.
+// Hub-only.
+func (g *G) Interrupt(v any) {
+	if g.state == gDead || v == nil {
+		return
+	}
+	g.intr = v
+	if g.state == gParked {
+		g.h.unpark(g)
+	}
+}
+
+// PendingInterrupt returns the interrupt that the next park will raise, or
+// nil.
+func (g *G) PendingInterrupt() any { return g.intr }
+
+// ClearInterrupt drops the pending interrupt if it is v, and reports whether
+// it did (a timeout cancelled after it fired but before it was raised).
+func (g *G) ClearInterrupt(v any) bool {
+	if g.intr != nil && g.intr == v {
+		g.intr = nil
+		return true
+	}
+	return false
+}
+
+// Raise panics with the pending interrupt, after recording it so that
+// recovering code can tell it apart from other panics (see Raised). It
+// returns normally if no interrupt is pending.
+func (g *G) Raise() {
+	v := g.intr
+	if v == nil {
+		return
+	}
+	g.intr = nil
+	g.raise = v
+	panic(v)
+}
+
+// Raised returns the value most recently panicked by Raise on g.
+func (g *G) Raised() any { return g.raise }
+
+// Yield puts g, the running G, at the back of the ready queue and switches
+// away: every coroutine and callback that was ready runs before g resumes
+// (gevent's sleep(0)). A pending interrupt is raised (panic).
+func (g *G) Yield() {
+	h := g.h
+	if h.cur != g || getg() != g.w.gid {
+		h.mustInCoroutine()
+	}
+	if g.intr == nil {
+		g.state = gReady
+		h.ready.push(entry{g: g})
+		h.schedule(&g.w.ctx)
+	}
+	g.Raise()
+}
+
+// unpark moves a parked g to the ready queue.
+func (h *Hub) unpark(g *G) {
+	h.parkedRemove(g)
+	g.seq++
+	g.state = gReady
+	h.ready.push(entry{g: g})
+}
+
+func (h *Hub) parkedAdd(g *G) {
+	g.pprev = h.parkedTail
+	g.pnext = nil
+	if h.parkedTail != nil {
+		h.parkedTail.pnext = g
+	} else {
+		h.parkedHead = g
+	}
+	h.parkedTail = g
+}
+
+func (h *Hub) parkedRemove(g *G) {
+	if g.pprev != nil {
+		g.pprev.pnext = g.pnext
+	} else {
+		h.parkedHead = g.pnext
+	}
+	if g.pnext != nil {
+		g.pnext.pprev = g.pprev
+	} else {
+		h.parkedTail = g.pprev
+	}
+	g.pprev, g.pnext = nil, nil
+}
+
+// schedule runs the next ready coroutine, or the loop when none is ready, a
+// callback is next in line or the batch budget is spent. It returns when me
+// runs again. Called by the running coroutine as it parks or yields.
+func (h *Hub) schedule(me *ctx) {
+	to := h.pickNext()
+	if to != me {
+		h.transfer(me, to)
+	}
+}
+
+func (h *Hub) pickNext() *ctx {
+	for h.budget > 0 && h.ready.len() > 0 && h.ready.front().g != nil {
+		g := h.ready.pop().g
+		if g.state != gReady {
+			continue
+		}
+		h.budget--
+		return h.prepare(g)
+	}
+	h.cur = nil
+	return &h.loopCtx
+}
+
+// prepare makes g the current G, giving it a worker if it has none yet,
+// and returns the context to switch to.
+func (h *Hub) prepare(g *G) *ctx {
+	w := g.w
+	if w == nil {
+		w = h.freeW
+		if w != nil {
+			h.freeW = w.nextFree
+			w.nextFree = nil
+			h.nfreeW--
+		} else {
+			w = h.newWorker()
+		}
+		w.g = g
+		g.w = w
+	}
+	if h.stopping && g.intr == nil {
+		g.intr = ErrStopped
+	}
+	g.state = gRunning
+	h.cur = g
+	return &w.ctx
+}

@@ -1,0 +1,302 @@
+package hub
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	_ "unsafe" // for go:linkname
+
+	"github.com/sourcegraph/conc/panics"
+)
+
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64
+
+// Config configures a hub. The zero value is ready to use.
+type Config struct {
+	// ErrorHandler receives the errors that nobody else would see: panics
+	// of greenlets and of hub callbacks, and deadlocks. It runs on the hub
+	// loop and must not block. Zero value: log with slog.Default() at
+	// Error level.
+	ErrorHandler func(error)
+
+	// MaxIdleWorkers bounds how many finished coroutines (goroutines) the
+	// hub keeps for reuse by later spawns. Zero value: 1024. Negative: keep
+	// none.
+	MaxIdleWorkers int
+
+	// NoDeadlockDetection turns off gevent's LoopExit: a coroutine that
+	// nothing can wake then waits forever instead of being interrupted
+	// with ErrDeadlock. Zero value: detection on.
+	NoDeadlockDetection bool
+}
+
+// Hub is an event loop that runs coroutines (G's) one at a time on a single
+// goroutine, with a timer heap, a FIFO ready queue, an epoll poller and an
+// eventfd through which other goroutines post work to it.
+//
+// Create one with New and run it with Start or Run, or use Default. A hub
+// costs two file descriptors and, while running, one goroutine plus one
+// idle goroutine per pooled coroutine.
+type Hub struct {
+	cfg     Config
+	handler atomic.Pointer[func(error)]
+
+	// Owned by the loop goroutine.
+	ready      readyQueue
+	timers     timerHeap
+	timerSeq   uint64
+	poll       poller
+	cur        *G
+	live       int // started G's that are not dead
+	parkedHead *G
+	parkedTail *G
+	freeW      *worker
+	nfreeW     int
+	loopCtx    ctx
+	hop        hopReq
+	exiting    *worker // a worker waiting for the loop to let it exit
+	budget     int     // direct switches left before the loop runs again
+	raceTok    byte
+	fds        map[int32]*FD
+	fdGen      uint32
+	waits      int // FD waits and callbacks in progress
+	stopping   bool
+
+	// Shared with other goroutines.
+	runningG uintptr // goroutine currently acting for the hub; see storeRunning
+	mu       sync.Mutex
+	posted   []func()
+	spare    []func()
+	npost    atomic.Int32
+	wakeSig  atomic.Bool
+	holds    atomic.Int64
+	outside  atomic.Int64 // plain goroutines blocked waiting on the hub
+	state    atomic.Int32 // hubNew, hubRunning, hubStopped
+	stopReq  atomic.Bool
+	done     chan struct{}
+}
+
+const (
+	hubNew int32 = iota
+	hubRunning
+	hubStopped
+)
+
+// hubs lists running hubs so that Current can find the caller's.
+var (
+	hubsMu sync.Mutex
+	hubs   atomic.Pointer[[]*Hub]
+)
+
+func registerHub(h *Hub, add bool) {
+	hubsMu.Lock()
+	defer hubsMu.Unlock()
+	var list []*Hub
+	if p := hubs.Load(); p != nil {
+		for _, x := range *p {
+			if x != h {
+				list = append(list, x)
+			}
+		}
+	}
+	if add {
+		list = append(list, h)
+	}
+	hubs.Store(&list)
+}
+
+// New creates a hub. It fails with ErrUnsupported where there is no poller
+// backend, or with the system error if epoll or eventfd cannot be created.
+func New(cfg Config) (*Hub, error) {
+	h := &Hub{cfg: cfg, fds: make(map[int32]*FD), done: make(chan struct{})}
+	if cfg.ErrorHandler != nil {
+		f := cfg.ErrorHandler
+		h.handler.Store(&f)
+	}
+	if cfg.MaxIdleWorkers == 0 {
+		h.cfg.MaxIdleWorkers = 1024
+	}
+	if err := h.poll.open(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+var (
+	defaultOnce sync.Once
+	defaultHub  *Hub
+	defaultErr  error
+)
+
+// Default returns the process-wide hub, creating and starting it on first
+// use. It panics if the hub cannot be created (ErrUnsupported off Linux).
+func Default() *Hub {
+	defaultOnce.Do(func() {
+		defaultHub, defaultErr = New(Config{})
+		if defaultErr == nil {
+			defaultErr = defaultHub.Start()
+		}
+	})
+	if defaultErr != nil {
+		panic(defaultErr)
+	}
+	return defaultHub
+}
+
+// SetErrorHandler replaces the error handler (nil restores the slog
+// default). Safe from any goroutine.
+func (h *Hub) SetErrorHandler(f func(error)) {
+	if f == nil {
+		h.handler.Store(nil)
+		return
+	}
+	h.handler.Store(&f)
+}
+
+// ReportError hands err to the error handler. Safe from any goroutine; the
+// handler runs in the caller.
+func (h *Hub) ReportError(err error) {
+	if err == nil {
+		return
+	}
+	if p := h.handler.Load(); p != nil {
+		(*p)(err)
+		return
+	}
+	slog.Default().LogAttrs(context.Background(), slog.LevelError, "green: unhandled error", slog.Any("err", err))
+}
+
+// Start runs the loop on a new goroutine and returns at once. It fails with
+// ErrStopped if the hub was stopped, and is a no-op if it is running.
+func (h *Hub) Start() error {
+	if !h.state.CompareAndSwap(hubNew, hubRunning) {
+		if h.state.Load() == hubStopped {
+			return ErrStopped
+		}
+		return nil
+	}
+	go h.loop()
+	return nil
+}
+
+// Run runs the loop on the calling goroutine until Stop. It fails with
+// ErrStopped if the hub was stopped and returns nil if it is already
+// running elsewhere only after that loop ends.
+func (h *Hub) Run() error {
+	if !h.state.CompareAndSwap(hubNew, hubRunning) {
+		if h.state.Load() == hubStopped {
+			return ErrStopped
+		}
+		<-h.done
+		return nil
+	}
+	h.outside.Add(1)
+	h.loop()
+	return nil
+}
+
+// Stop stops the hub: every live coroutine is interrupted with ErrStopped
+// (its deferred calls run), pending timers fire at once, FD waits end with
+// ErrStopped, pooled goroutines exit and the kernel objects are closed.
+// Called from a plain goroutine, Stop waits until all of that is done and
+// returns ErrStopped if the hub was already stopped. Called on the hub, it
+// only requests the stop, which happens when the caller next parks. A hub
+// that never ran is simply closed.
+func (h *Hub) Stop() error {
+	if h.state.CompareAndSwap(hubNew, hubStopped) {
+		h.poll.close()
+		close(h.done)
+		return nil
+	}
+	if h.stopReq.Swap(true) {
+		if !h.OnHub() {
+			<-h.done
+		}
+		return ErrStopped
+	}
+	h.wakeup()
+	if !h.OnHub() {
+		<-h.done
+	}
+	return nil
+}
+
+// Done returns a channel closed when the hub has stopped.
+func (h *Hub) Done() <-chan struct{} { return h.done }
+
+// Stopped reports whether the hub has stopped or is stopping.
+func (h *Hub) Stopped() bool { return h.stopReq.Load() || h.state.Load() == hubStopped }
+
+// OnHub reports whether the caller is the hub's loop goroutine or one of
+// its running coroutines.
+func (h *Hub) OnHub() bool { return loadRunning(h) == getg() }
+
+func (h *Hub) mustOnHub() {
+	if loadRunning(h) != getg() {
+		panic(ErrNotOnHub)
+	}
+}
+
+func (h *Hub) mustInCoroutine() {
+	h.mustOnHub()
+	panic(ErrNotCoroutine)
+}
+
+// Current returns the G running on h, or nil if the caller is not one of
+// h's coroutines.
+func (h *Hub) Current() *G {
+	if loadRunning(h) != getg() {
+		return nil
+	}
+	return h.cur
+}
+
+// Current returns the caller's G and its hub, or nil, nil if the caller is
+// a plain goroutine (or a hub loop running a callback, in which case the hub
+// is returned with a nil G).
+func Current() (*G, *Hub) {
+	p := hubs.Load()
+	if p == nil {
+		return nil, nil
+	}
+	me := getg()
+	for _, h := range *p {
+		if loadRunning(h) == me {
+			return h.cur, h
+		}
+	}
+	return nil, nil
+}
+
+// Callback queues fn(arg) to run on the loop after everything already
+// ready, like gevent's loop.run_callback. It does not allocate beyond the
+// queue's growth. fn runs in the loop, not in a coroutine: it must not
+// park. Hub-only.
+func (h *Hub) Callback(fn func(any), arg any) {
+	h.mustOnHub()
+	h.ready.push(entry{fn: fn, arg: arg})
+}
+
+// callback runs fn(arg) in the loop, reporting a panic instead of dying.
+func (h *Hub) callback(fn func(any), arg any) {
+	defer func() {
+		if r := recover(); r != nil {
+			h.ReportError(panicError(r))
+		}
+	}()
+	fn(arg)
+}
+
+func panicError(r any) error {
+	rec := panics.NewRecovered(2, r)
+	return rec.AsError()
+}
+
+// Live returns the number of started coroutines that have not finished.
+// Hub-only.
+func (h *Hub) Live() int {
+	h.mustOnHub()
+	return h.live
+}

@@ -1,0 +1,102 @@
+//go:build linux
+
+package hub
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+type poller struct {
+	epfd   int
+	evfd   int
+	events [128]unix.EpollEvent
+}
+
+// wakeGen marks the eventfd's registration; real registrations start at 1.
+const wakeGen = 0
+
+func (p *poller) open() error {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return os.NewSyscallError("epoll_create1", err)
+	}
+	evfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		unix.Close(epfd)
+		return os.NewSyscallError("eventfd", err)
+	}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(evfd), Pad: wakeGen}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, evfd, &ev); err != nil {
+		unix.Close(epfd)
+		unix.Close(evfd)
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	p.epfd, p.evfd = epfd, evfd
+	return nil
+}
+
+func (p *poller) add(fd int, tok pollToken) error {
+	ev := unix.EpollEvent{
+		Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET,
+		Fd:     tok.fd,
+		Pad:    int32(tok.gen),
+	}
+	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+func (p *poller) del(fd int) error {
+	err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	if err != nil && !errors.Is(err, unix.EBADF) && !errors.Is(err, unix.ENOENT) {
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w bool)) error {
+	ms := -1
+	if timeoutNs >= 0 {
+		// Round up so that a timer due in 0.3 ms does not spin.
+		ms = int((timeoutNs + 999_999) / 1_000_000)
+	}
+	n, err := unix.EpollWait(p.epfd, p.events[:], ms)
+	if err != nil {
+		if err == unix.EINTR {
+			return nil
+		}
+		return os.NewSyscallError("epoll_wait", err)
+	}
+	for i := 0; i < n; i++ {
+		ev := &p.events[i]
+		if ev.Fd == int32(p.evfd) && ev.Pad == wakeGen {
+			var buf [8]byte
+			unix.Read(p.evfd, buf[:])
+			continue
+		}
+		e := ev.Events
+		r := e&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLPRI) != 0
+		w := e&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0
+		ready(pollToken{fd: ev.Fd, gen: uint32(ev.Pad)}, r, w)
+	}
+	return nil
+}
+
+func (p *poller) wake() {
+	one := [8]byte{1, 0, 0, 0, 0, 0, 0, 0}
+	for {
+		_, err := unix.Write(p.evfd, one[:])
+		if err != unix.EINTR {
+			return
+		}
+	}
+}
+
+func (p *poller) close() {
+	unix.Close(p.evfd)
+	unix.Close(p.epfd)
+}

@@ -1,0 +1,155 @@
+package hub
+
+import "time"
+
+// Timer is a one-shot timer owned by a hub. Its zero value is an inactive
+// timer ready to be armed with Hub.StartTimer; it may be embedded in other
+// structures so that arming it does not allocate. A Timer must only be used
+// on its hub (from a greenlet of that hub or a hub callback).
+type Timer struct {
+	when int64 // monotonic nanoseconds (nanotime)
+	seq  uint64
+	idx  int32 // position in the heap, -1 when inactive
+	in   bool
+	fn   func(any)
+	arg  any
+}
+
+// Active reports whether the timer is armed and has not fired.
+func (t *Timer) Active() bool { return t.in }
+
+// timerHeap is a 4-ary min-heap ordered by (when, seq): O(log n) add and
+// remove, O(1) peek, and FIFO order among timers due at the same instant.
+type timerHeap []*Timer
+
+func (h timerHeap) less(i, j int) bool {
+	a, b := h[i], h[j]
+	return a.when < b.when || (a.when == b.when && a.seq < b.seq)
+}
+
+func (h timerHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx = int32(i)
+	h[j].idx = int32(j)
+}
+
+func (h timerHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 4
+		if !h.less(i, p) {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+func (h timerHeap) down(i int) {
+	n := len(h)
+	for {
+		c := 4*i + 1
+		if c >= n {
+			return
+		}
+		m := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if h.less(k, m) {
+				m = k
+			}
+		}
+		if !h.less(m, i) {
+			return
+		}
+		h.swap(i, m)
+		i = m
+	}
+}
+
+func (h *timerHeap) push(t *Timer) {
+	t.idx = int32(len(*h))
+	t.in = true
+	*h = append(*h, t)
+	h.up(int(t.idx))
+}
+
+func (h *timerHeap) remove(t *Timer) {
+	old := *h
+	i := int(t.idx)
+	last := len(old) - 1
+	if i != last {
+		old.swap(i, last)
+	}
+	old[last] = nil
+	*h = old[:last]
+	t.idx = -1
+	t.in = false
+	if i != last {
+		h.down(i)
+		h.up(i)
+	}
+}
+
+// StartTimer arms t to call fn(arg) on the hub loop after d (d <= 0 means on
+// the next loop turn, after coroutines that are already ready). Re-arming an
+// active timer moves it. It does not allocate. Hub-only.
+func (h *Hub) StartTimer(t *Timer, d time.Duration, fn func(any), arg any) {
+	h.mustOnHub()
+	h.startTimer(t, d, fn, arg)
+}
+
+func (h *Hub) startTimer(t *Timer, d time.Duration, fn func(any), arg any) {
+	if t.in {
+		h.timers.remove(t)
+	}
+	if d < 0 {
+		d = 0
+	}
+	t.fn, t.arg = fn, arg
+	t.when = nanotime() + int64(d)
+	h.timerSeq++
+	t.seq = h.timerSeq
+	h.timers.push(t)
+}
+
+// StopTimer disarms t. It reports whether t was active. Hub-only.
+func (h *Hub) StopTimer(t *Timer) bool {
+	h.mustOnHub()
+	return h.stopTimer(t)
+}
+
+func (h *Hub) stopTimer(t *Timer) bool {
+	if !t.in {
+		return false
+	}
+	h.timers.remove(t)
+	t.fn, t.arg = nil, nil
+	return true
+}
+
+// AfterFunc calls fn on the hub loop after d and returns the timer, which
+// can be stopped with StopTimer. fn runs in the loop itself, not in a
+// coroutine: it must not block or park. Hub-only; it allocates the Timer.
+func (h *Hub) AfterFunc(d time.Duration, fn func()) *Timer {
+	t := &Timer{idx: -1}
+	h.StartTimer(t, d, callFunc, fn)
+	return t
+}
+
+func callFunc(arg any) { arg.(func())() }
+
+// runTimers fires every timer due at now. It returns the number fired.
+func (h *Hub) runTimers(now int64) int {
+	n := 0
+	for len(h.timers) > 0 {
+		t := h.timers[0]
+		if t.when > now {
+			break
+		}
+		h.timers.remove(t)
+		fn, arg := t.fn, t.arg
+		t.fn, t.arg = nil, nil
+		h.callback(fn, arg)
+		n++
+	}
+	return n
+}
