@@ -287,3 +287,21 @@ func (h *Hub) prepare(g *G) *ctx {
 	h.cur = g
 	return &w.ctx
 }
+
+type idleWaiter struct {
+	g   *G
+	seq uint32
+}
+
+// Idle parks g, the running G, until the loop has run everything that was
+// ready and has nothing else to do but wait for timers or I/O (gevent's
+// idle). A pending interrupt is raised.
+func (h *Hub) Idle(g *G) {
+	if h.cur != g || getg() != g.w.gid {
+		h.mustInCoroutine()
+	}
+	h.idlers = append(h.idlers, idleWaiter{g, g.seq})
+	if g.Park(-1) == Interrupted {
+		g.Raise()
+	}
+}

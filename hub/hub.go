@@ -58,7 +58,7 @@ type Hub struct {
 	hop        hopReq
 	exiting    *worker // a worker waiting for the loop to let it exit
 	budget     int     // direct switches left before the loop runs again
-	raceTok    byte
+	idlers     []idleWaiter
 	fds        map[int32]*FD
 	fdGen      uint32
 	waits      int // FD waits and callbacks in progress

@@ -45,6 +45,14 @@ func (h *Hub) loop() {
 		if len(h.timers) > 0 {
 			h.runTimers(nanotime())
 		}
+		if h.ready.len() == 0 && len(h.idlers) > 0 {
+			for i, w := range h.idlers {
+				w.g.Wake(w.seq)
+				h.idlers[i] = idleWaiter{}
+			}
+			h.idlers = h.idlers[:0]
+			continue
+		}
 		timeout := int64(-1)
 		switch {
 		case h.ready.len() > 0 || h.npost.Load() > 0 || h.stopping:

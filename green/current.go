@@ -1,0 +1,89 @@
+package green
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/greenrt/green/hub"
+)
+
+// current returns the calling greenlet and its hub. g is nil for a plain
+// goroutine (h nil) or for a hub loop callback (h set).
+func current() (*Greenlet, *hub.G, *hub.Hub) {
+	g, h := hub.Current()
+	if g == nil {
+		return nil, nil, h
+	}
+	gl, _ := g.Runner().(*Greenlet)
+	return gl, g, h
+}
+
+// hubFor returns the hub new greenlets should go to: the caller's, or the
+// default hub for a plain goroutine.
+func hubFor() *hub.Hub {
+	if _, h := hub.Current(); h != nil {
+		return h
+	}
+	return hub.Default()
+}
+
+// Current returns the calling greenlet, or nil in a plain goroutine (or a
+// hub callback, or a coroutine that is not a Greenlet).
+func Current() *Greenlet {
+	gl, _, _ := current()
+	return gl
+}
+
+// Sleep pauses the calling greenlet for d, letting others run (gevent's
+// sleep). Sleep(0) is Yield. In a plain goroutine it is time.Sleep. A kill
+// or an expired Timeout interrupts it.
+func Sleep(d time.Duration) {
+	g, h := hub.Current()
+	if g == nil {
+		if h != nil {
+			panic(hub.ErrNotCoroutine)
+		}
+		time.Sleep(d)
+		return
+	}
+	if d <= 0 {
+		g.Yield()
+		return
+	}
+	for {
+		switch g.Park(d) {
+		case hub.TimedOut:
+			return
+		case hub.Interrupted:
+			g.Raise()
+		}
+	}
+}
+
+// Yield lets every other ready greenlet of the hub run before the caller
+// resumes (gevent's sleep(0)). In a plain goroutine it is runtime.Gosched.
+func Yield() {
+	g, h := hub.Current()
+	if g == nil {
+		if h != nil {
+			panic(hub.ErrNotCoroutine)
+		}
+		runtime.Gosched()
+		return
+	}
+	g.Yield()
+}
+
+// Idle parks the calling greenlet until the hub has nothing else ready to
+// run (gevent's idle()). In a plain goroutine it is runtime.Gosched.
+func Idle() {
+	g, h := hub.Current()
+	if g == nil {
+		if h != nil {
+			panic(hub.ErrNotCoroutine)
+		}
+		runtime.Gosched()
+		return
+	}
+	h.Idle(g)
+}

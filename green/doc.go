@@ -1,0 +1,53 @@
+// Package green brings gevent's programming model to Go: greenlets that
+// run one at a time on a hub and switch only where they would block.
+//
+//	g1 := green.Spawn(eat, "egon")
+//	g2 := green.Spawn(play, "alex")
+//	green.JoinAll(g1, g2) // eat sleeps 3s, play 5s: done in about 5s
+//
+// Only one greenlet of a hub runs at a time, and it runs until it parks
+// (Sleep, Yield, a Join, a wait on a primitive, network I/O through package
+// netwrap). State touched only by the greenlets of one hub therefore needs
+// no locks. Switching between greenlets is a runtime coroutine switch
+// (about 100 ns), and a parked greenlet costs about 3 KiB.
+//
+// # Greenlets and plain goroutines
+//
+// Every exported function and method is safe from any goroutine, and does
+// what a Go programmer would expect where it is called from:
+//
+//   - In a greenlet, waiting calls (Sleep, Join, Get, Kill, JoinAll,
+//     Timeout waits) park the greenlet and let the hub run others.
+//   - In a plain goroutine, Spawn starts greenlets on the default hub (see
+//     hub.Default); Join, Get, Kill and JoinAll block the goroutine like an
+//     ordinary Go wait; Sleep is time.Sleep and Yield is runtime.Gosched.
+//     Timeout.Start and WithTimeout return ErrNotGreenlet: a plain
+//     goroutine cannot be interrupted at a park point.
+//   - In a hub callback (hub.Hub.AfterFunc, Post), which runs in the loop
+//     itself, waiting calls panic with hub.ErrNotCoroutine: the loop must
+//     never block (gevent's BlockingSwitchOutError).
+//
+// Never block a greenlet on a Go channel, a sync.Mutex or time.Sleep: that
+// stalls every greenlet of its hub. Use this package's primitives instead.
+//
+// # Kills, timeouts and panics
+//
+// Kill and Timeout are delivered as panics at the greenlet's current or
+// next park point, so the greenlet unwinds through its deferred calls
+// whether or not it checks errors, as gevent raises GreenletExit or Timeout
+// at the switch. A greenlet killed with the default ErrGreenletExit counts
+// as successful. A panic in a greenlet is captured with its stack, reported
+// to the hub's error handler, and returned by Join and Get as a PanicError.
+//
+// # Deadlocks
+//
+// When a plain goroutine waits for greenlets (Join, JoinAll) and nothing
+// can ever wake the parked ones (no ready greenlet, no timer, no I/O, no
+// hub.Hold), the one that waited longest fails with ErrDeadlock (gevent's
+// LoopExit) instead of hanging forever.
+//
+// Do not call runtime.Goexit (t.FailNow, log.Fatal's cousins) or
+// runtime.LockOSThread inside a greenlet: Goexit fails the greenlet with
+// hub.ErrGoexit and abandons its goroutine; LockOSThread breaks the
+// runtime's coroutine switch.
+package green

@@ -1,0 +1,373 @@
+package green
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync/atomic"
+	"time"
+
+	"github.com/greenrt/green/hub"
+	"github.com/sourcegraph/conc/panics"
+)
+
+// Greenlet states, readable from any goroutine.
+const (
+	stNew     uint32 = iota // created, not started
+	stStarted               // scheduled or running
+	stDead                  // finished, failed or killed
+)
+
+// Greenlet is a lightweight cooperative thread running on a hub: gevent's
+// Greenlet. Create one with Spawn (or New then Start); only one greenlet of
+// a hub runs at a time, and it runs until it parks (Sleep, a wait, I/O).
+//
+// The zero value is not usable. Methods are safe from any goroutine:
+// inside a greenlet, waiting calls (Join, Get, Kill) park the caller; from a
+// plain goroutine they block it like an ordinary Go wait.
+//
+// Cost: one allocation of about 350 bytes; a started greenlet borrows a
+// pooled goroutine from its hub until it finishes.
+type Greenlet struct {
+	g     hub.G
+	h     *hub.Hub
+	fn    any
+	args  []any
+	name  string
+	state atomic.Uint32
+
+	// Written on the hub before state becomes stDead.
+	value  any
+	err    error
+	killed bool
+
+	// Hub-owned.
+	links    []link
+	inl      [1]link
+	linkID   uint32
+	notify   bool // a notification of the links is scheduled
+	later    *hub.Timer
+	locals   map[any]any
+	started  bool // hub.G was started
+	finished bool
+}
+
+// New creates a greenlet that will run fn(args...) on the caller's hub (the
+// default hub from a plain goroutine), without starting it. See Spawn for
+// the accepted functions.
+func New(fn any, args ...any) *Greenlet { return NewOn(hubFor(), fn, args...) }
+
+// NewOn is New on a given hub.
+func NewOn(h *hub.Hub, fn any, args ...any) *Greenlet {
+	gl := &Greenlet{h: h, fn: fn, args: args}
+	gl.links = gl.inl[:0]
+	gl.g.Init(h, gl)
+	return gl
+}
+
+// Spawn creates a greenlet running fn(args...) and starts it: it begins on
+// a later turn of the hub's loop, never inside Spawn (gevent's spawn).
+//
+// fn may be any function. Its results become the greenlet's value and
+// error: a last result of type error is the error, a single other result is
+// the value, several other results make a []any value. func(), func()
+// error, func() any and func() (any, error) without arguments are called
+// directly; other shapes go through reflect. A function that cannot be
+// called with args makes the greenlet fail with ErrBadFunc.
+//
+// Spawn is safe from any goroutine. From a greenlet it uses that greenlet's
+// hub; from a plain goroutine, the default hub.
+func Spawn(fn any, args ...any) *Greenlet {
+	gl := New(fn, args...)
+	gl.Start()
+	return gl
+}
+
+// SpawnOn is Spawn on a given hub.
+func SpawnOn(h *hub.Hub, fn any, args ...any) *Greenlet {
+	gl := NewOn(h, fn, args...)
+	gl.Start()
+	return gl
+}
+
+// SpawnLater is Spawn with the start delayed by d (gevent's spawn_later).
+func SpawnLater(d time.Duration, fn any, args ...any) *Greenlet {
+	gl := New(fn, args...)
+	gl.StartLater(d)
+	return gl
+}
+
+// Start schedules the greenlet to run on a later loop turn. Starting twice,
+// or starting a killed greenlet, does nothing.
+func (gl *Greenlet) Start() {
+	if gl.h.OnHub() {
+		gl.startNow()
+		return
+	}
+	gl.onHub(gl.startNow)
+}
+
+// StartLater schedules the greenlet to start after d.
+func (gl *Greenlet) StartLater(d time.Duration) {
+	gl.onHub(func() {
+		if gl.state.Load() != stNew || gl.later != nil {
+			return
+		}
+		gl.later = gl.h.AfterFunc(d, gl.startNow)
+	})
+}
+
+func (gl *Greenlet) startNow() {
+	if gl.state.Load() != stNew || gl.started {
+		return
+	}
+	gl.later = nil
+	gl.started = true
+	gl.state.Store(stStarted)
+	gl.g.Start()
+}
+
+// onHub runs fn on the greenlet's hub: inline when the caller is on it,
+// otherwise posted (without waiting). If the hub has stopped, an unstarted
+// greenlet is finished with ErrHubStopped so that nobody waits for it.
+func (gl *Greenlet) onHub(fn func()) {
+	if gl.h.OnHub() {
+		fn()
+		return
+	}
+	if gl.h.Post(fn) != nil {
+		gl.state.CompareAndSwap(stNew, stDead) // nothing else can touch it now
+		if gl.state.Load() == stDead && !gl.finished {
+			gl.finished = true
+			gl.err = ErrHubStopped
+		}
+	}
+}
+
+// Name returns the greenlet's name: the one set with SetName, or
+// "Greenlet-<address>".
+func (gl *Greenlet) Name() string {
+	if gl.name != "" {
+		return gl.name
+	}
+	return fmt.Sprintf("Greenlet-%p", gl)
+}
+
+// SetName names the greenlet. Set it before starting, or from its hub.
+func (gl *Greenlet) SetName(name string) *Greenlet { gl.name = name; return gl }
+
+// String returns the name and the state.
+func (gl *Greenlet) String() string {
+	switch {
+	case gl.Dead() && gl.Successful():
+		return gl.Name() + " (dead, successful)"
+	case gl.Dead():
+		return fmt.Sprintf("%s (dead, failed: %v)", gl.Name(), gl.Err())
+	case gl.Started():
+		return gl.Name() + " (started)"
+	}
+	return gl.Name() + " (not started)"
+}
+
+// Hub returns the hub the greenlet runs on.
+func (gl *Greenlet) Hub() *hub.Hub { return gl.h }
+
+// Started reports whether the greenlet was started and has not finished.
+func (gl *Greenlet) Started() bool { return gl.state.Load() == stStarted }
+
+// Dead reports whether the greenlet has finished: returned, failed, or was
+// killed (even before it started). gevent's dead and ready().
+func (gl *Greenlet) Dead() bool { return gl.state.Load() == stDead }
+
+// Ready is Dead, under gevent's other name.
+func (gl *Greenlet) Ready() bool { return gl.Dead() }
+
+// Successful reports whether the greenlet finished without error (a kill
+// with the default ErrGreenletExit counts as success).
+func (gl *Greenlet) Successful() bool { return gl.Dead() && gl.err == nil }
+
+// Killed reports whether the greenlet died of a kill with ErrGreenletExit.
+func (gl *Greenlet) Killed() bool { return gl.Dead() && gl.killed }
+
+// Value returns the greenlet's result, or nil if it has not finished or
+// failed.
+func (gl *Greenlet) Value() any {
+	if !gl.Dead() {
+		return nil
+	}
+	return gl.value
+}
+
+// Err returns the error the greenlet failed with, or nil if it has not
+// finished or succeeded. A panic is returned as an error that unwraps to
+// the panic value (see PanicError).
+func (gl *Greenlet) Err() error {
+	if !gl.Dead() {
+		return nil
+	}
+	return gl.err
+}
+
+// PanicError is the error of a greenlet that panicked. It carries the
+// panic value and the stack (github.com/sourcegraph/conc/panics), and
+// unwraps to the value when that is an error.
+type PanicError = panics.ErrRecovered
+
+// killSignal is the interrupt a kill delivers.
+type killSignal struct{ err error }
+
+// Run is the greenlet's body as the hub sees it (hub.Runner). Do not call.
+func (gl *Greenlet) Run(g *hub.G) {
+	if gl.finished {
+		return // killed before it started
+	}
+	if v := g.PendingInterrupt(); v != nil {
+		g.ClearInterrupt(v)
+		gl.die(nil, interruptErr(v), isExit(v))
+		return
+	}
+	defer gl.recoverDeath(g)
+	v, err := gl.call()
+	gl.die(v, err, false)
+}
+
+// Abort is called by the hub when the body ended abnormally. Do not call.
+func (gl *Greenlet) Abort(g *hub.G, err error) {
+	if !gl.finished {
+		gl.h.ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
+		gl.die(nil, err, false)
+	}
+}
+
+func (gl *Greenlet) recoverDeath(g *hub.G) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if r == g.Raised() {
+		gl.die(nil, interruptErr(r), isExit(r))
+		return
+	}
+	rec := panics.NewRecovered(1, r)
+	err := rec.AsError()
+	gl.h.ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
+	gl.die(nil, err, false)
+}
+
+func isExit(v any) bool {
+	k, ok := v.(*killSignal)
+	return ok && errors.Is(k.err, ErrGreenletExit)
+}
+
+// interruptErr maps an interrupt to the greenlet's error.
+func interruptErr(v any) error {
+	switch v := v.(type) {
+	case *killSignal:
+		if errors.Is(v.err, ErrGreenletExit) {
+			return nil
+		}
+		return v.err
+	case error:
+		return v
+	}
+	return fmt.Errorf("green: interrupted: %v", v)
+}
+
+// die records the outcome and schedules the links. Hub-only.
+func (gl *Greenlet) die(v any, err error, killed bool) {
+	if gl.finished {
+		return
+	}
+	gl.finished = true
+	gl.value, gl.err, gl.killed = v, err, killed
+	gl.locals = nil
+	gl.fn, gl.args = nil, nil
+	gl.state.Store(stDead)
+	gl.scheduleNotify()
+}
+
+// call runs the function with its arguments.
+func (gl *Greenlet) call() (any, error) {
+	if len(gl.args) == 0 {
+		switch f := gl.fn.(type) {
+		case func():
+			f()
+			return nil, nil
+		case func() error:
+			return nil, f()
+		case func() any:
+			return f(), nil
+		case func() (any, error):
+			return f()
+		}
+	} else if len(gl.args) == 1 {
+		if f, ok := gl.fn.(func(*Greenlet)); ok {
+			if a, ok := gl.args[0].(*Greenlet); ok {
+				f(a)
+				return nil, nil
+			}
+		}
+	}
+	return callReflect(gl.fn, gl.args)
+}
+
+var errorType = reflect.TypeFor[error]()
+
+func callReflect(fn any, args []any) (any, error) {
+	fv := reflect.ValueOf(fn)
+	if fv.Kind() != reflect.Func || fv.IsNil() {
+		return nil, fmt.Errorf("%w: %T is not a function", ErrBadFunc, fn)
+	}
+	ft := fv.Type()
+	if ft.IsVariadic() {
+		if len(args) < ft.NumIn()-1 {
+			return nil, fmt.Errorf("%w: %v needs at least %d arguments, got %d", ErrBadFunc, ft, ft.NumIn()-1, len(args))
+		}
+	} else if len(args) != ft.NumIn() {
+		return nil, fmt.Errorf("%w: %v needs %d arguments, got %d", ErrBadFunc, ft, ft.NumIn(), len(args))
+	}
+	in := make([]reflect.Value, len(args))
+	for i, a := range args {
+		var t reflect.Type
+		if ft.IsVariadic() && i >= ft.NumIn()-1 {
+			t = ft.In(ft.NumIn() - 1).Elem()
+		} else {
+			t = ft.In(i)
+		}
+		if a == nil {
+			switch t.Kind() {
+			case reflect.Interface, reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+				in[i] = reflect.Zero(t)
+				continue
+			}
+			return nil, fmt.Errorf("%w: argument %d: nil for %v", ErrBadFunc, i, t)
+		}
+		av := reflect.ValueOf(a)
+		if !av.Type().AssignableTo(t) {
+			if !av.Type().ConvertibleTo(t) || av.Kind() != t.Kind() {
+				return nil, fmt.Errorf("%w: argument %d: %T is not %v", ErrBadFunc, i, a, t)
+			}
+			av = av.Convert(t)
+		}
+		in[i] = av
+	}
+	out := fv.Call(in)
+	var err error
+	if n := len(out); n > 0 && ft.Out(n-1) == errorType {
+		if e := out[n-1].Interface(); e != nil {
+			err = e.(error)
+		}
+		out = out[:n-1]
+	}
+	switch len(out) {
+	case 0:
+		return nil, err
+	case 1:
+		return out[0].Interface(), err
+	}
+	vals := make([]any, len(out))
+	for i, o := range out {
+		vals[i] = o.Interface()
+	}
+	return vals, err
+}

@@ -1,0 +1,281 @@
+package green
+
+import (
+	"time"
+
+	"github.com/greenrt/green/hub"
+)
+
+// forever is the timeout of waits without one.
+const forever = time.Duration(-1)
+
+// waitDead waits until gl is dead or the timeout expires (timeout < 0:
+// never; 0: just check). It returns nil, ErrTimeout or ErrJoinSelf. Inside
+// a greenlet it parks (a kill or Timeout interrupts it); in a plain
+// goroutine it blocks.
+func (gl *Greenlet) waitDead(timeout time.Duration) error {
+	if gl.Dead() {
+		return nil
+	}
+	if timeout == 0 {
+		return ErrTimeout
+	}
+	me, g, h := current()
+	switch {
+	case me == gl:
+		return ErrJoinSelf
+	case g != nil && h == gl.h:
+		// Same hub: link a wake-up of this park.
+		id := gl.addLinkOnHub(link{kind: linkWake, g: g, seq: g.Seq()})
+		res := g.Park(timeout)
+		if res == hub.Woken {
+			return nil
+		}
+		gl.unlink(id)
+		if res == hub.Interrupted {
+			g.Raise()
+		}
+		return ErrTimeout
+	case g != nil:
+		// Another hub: the link posts the wake-up across, and a hold keeps
+		// our hub from calling that a deadlock.
+		release := h.Hold()
+		defer release()
+		seq := g.Seq()
+		var id LinkID
+		err := gl.h.Call(func() {
+			id = LinkID(gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) {
+				h.Post(func() { g.Wake(seq) })
+			}}))
+		})
+		if err != nil {
+			return gl.deadOr(err)
+		}
+		res := g.Park(timeout)
+		if res == hub.Woken {
+			return nil
+		}
+		gl.Unlink(id)
+		if res == hub.Interrupted {
+			g.Raise()
+		}
+		if gl.Dead() {
+			return nil
+		}
+		return ErrTimeout
+	case h != nil:
+		panic(hub.ErrNotCoroutine)
+	}
+	// Plain goroutine.
+	done := make(chan struct{})
+	var id LinkID
+	err := gl.h.Call(func() {
+		if gl.finished {
+			close(done)
+			return
+		}
+		id = LinkID(gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { close(done) }}))
+	})
+	if err != nil {
+		return gl.deadOr(err)
+	}
+	stop := gl.h.Waiting()
+	defer stop()
+	if timeout < 0 {
+		<-done
+		return nil
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		if !gl.Unlink(id) {
+			<-done // it fired meanwhile
+			return nil
+		}
+		return ErrTimeout
+	}
+}
+
+func (gl *Greenlet) deadOr(err error) error {
+	if gl.Dead() {
+		return nil
+	}
+	return err
+}
+
+// Join waits until the greenlet has finished and returns its error (nil if
+// it succeeded). Inside a greenlet it parks; from a plain goroutine it
+// blocks. A greenlet joining itself gets ErrJoinSelf.
+func (gl *Greenlet) Join() error {
+	if err := gl.waitDead(forever); err != nil {
+		return err
+	}
+	return gl.Err()
+}
+
+// JoinTimeout is Join giving up after d with ErrTimeout (the greenlet goes
+// on). d <= 0 only checks.
+func (gl *Greenlet) JoinTimeout(d time.Duration) error {
+	if err := gl.waitDead(max(d, 0)); err != nil {
+		return err
+	}
+	return gl.Err()
+}
+
+// Get waits until the greenlet has finished and returns its value and
+// error (gevent's get()).
+func (gl *Greenlet) Get() (any, error) {
+	if err := gl.waitDead(forever); err != nil {
+		return nil, err
+	}
+	return gl.Value(), gl.Err()
+}
+
+// GetTimeout is Get giving up after d with ErrTimeout. d <= 0 does not
+// block (gevent's get(block=False)).
+func (gl *Greenlet) GetTimeout(d time.Duration) (any, error) {
+	if err := gl.waitDead(max(d, 0)); err != nil {
+		return nil, err
+	}
+	return gl.Value(), gl.Err()
+}
+
+// KillOptions tune KillWith. The zero value is gevent's default kill: raise
+// ErrGreenletExit and wait, without limit, until the greenlet is dead.
+type KillOptions struct {
+	// Err is the error raised in the greenlet. Zero value: ErrGreenletExit,
+	// which counts as success; any other error makes it a failure.
+	Err error
+	// NoWait returns as soon as the kill is delivered. Zero value: wait.
+	NoWait bool
+	// Timeout bounds the wait. Zero value: no bound.
+	Timeout time.Duration
+}
+
+// Kill kills the greenlet with ErrGreenletExit and waits until it is dead.
+// See KillWith.
+func (gl *Greenlet) Kill() error { return gl.KillWith(KillOptions{}) }
+
+// KillWith kills the greenlet. A greenlet that has not started never runs
+// and is dead at once (its links still fire, once). A running one is
+// unwound at its current or next park point: the kill is raised there as a
+// panic, so its deferred calls run whether or not its code checks errors.
+// Killing a dead greenlet does nothing. A greenlet that kills itself
+// unwinds immediately.
+//
+// It returns nil once the kill is delivered (NoWait) or the greenlet is
+// dead, or ErrTimeout if it is still alive after Timeout (it may have
+// recovered the kill).
+func (gl *Greenlet) KillWith(o KillOptions) error {
+	if o.Err == nil {
+		o.Err = ErrGreenletExit
+	}
+	if gl.Dead() {
+		return nil
+	}
+	sig := &killSignal{err: o.Err}
+	if gl.h.OnHub() {
+		gl.killOnHub(sig)
+	} else if err := gl.h.Post(func() { gl.killOnHub(sig) }); err != nil {
+		return gl.deadOr(err)
+	}
+	if o.NoWait {
+		return nil
+	}
+	t := forever
+	if o.Timeout > 0 {
+		t = o.Timeout
+	}
+	return gl.waitDead(t)
+}
+
+func (gl *Greenlet) killOnHub(sig *killSignal) {
+	if gl.finished {
+		return
+	}
+	if !gl.started {
+		if gl.later != nil {
+			gl.h.StopTimer(gl.later)
+			gl.later = nil
+		}
+		gl.die(nil, interruptErr(sig), isExit(sig))
+		return
+	}
+	gl.g.Interrupt(sig)
+	if cur := gl.h.Current(); cur == &gl.g {
+		gl.g.Raise()
+	}
+}
+
+// JoinOptions tune JoinAllWith. The zero value waits for every greenlet
+// without a time limit.
+type JoinOptions struct {
+	// Timeout bounds the wait; on expiry JoinAllWith returns the greenlets
+	// done so far and ErrTimeout. Zero value: no bound.
+	Timeout time.Duration
+	// StopOnError returns as soon as a greenlet fails, with its error
+	// (gevent's raise_error). Zero value: failures do not stop the wait.
+	StopOnError bool
+	// Count returns once this many greenlets are done. Zero value: all.
+	Count int
+}
+
+// JoinAll waits for every greenlet and returns them in the order they
+// finished (those already finished first, in argument order).
+func JoinAll(gs ...*Greenlet) []*Greenlet {
+	done, _ := JoinAllWith(JoinOptions{}, gs...)
+	return done
+}
+
+// JoinAllWith is JoinAll with a timeout, a count and stop-on-error
+// (gevent's joinall). It returns the finished greenlets in completion order
+// and nil, ErrTimeout, or the first failure's error when StopOnError is
+// set.
+func JoinAllWith(o JoinOptions, gs ...*Greenlet) ([]*Greenlet, error) {
+	want := len(gs)
+	if o.Count > 0 && o.Count < want {
+		want = o.Count
+	}
+	c := newCollector(want, o.StopOnError)
+	seen := make(map[*Greenlet]bool, len(gs))
+	for _, gl := range gs {
+		if gl == nil || seen[gl] {
+			continue
+		}
+		seen[gl] = true
+		c.follow(gl)
+	}
+	if len(seen) < want {
+		c.lower(len(seen))
+	}
+	t := forever
+	if o.Timeout > 0 {
+		t = o.Timeout
+	}
+	err := c.wait(t)
+	return c.result(), err
+}
+
+// KillAll kills every greenlet with ErrGreenletExit and waits until they
+// are all dead. See KillAllWith.
+func KillAll(gs ...*Greenlet) error { return KillAllWith(KillOptions{}, gs...) }
+
+// KillAllWith delivers the kill to every greenlet first, then (unless
+// NoWait) waits for all of them within one Timeout.
+func KillAllWith(o KillOptions, gs ...*Greenlet) error {
+	wait := !o.NoWait
+	o.NoWait = true
+	for _, gl := range gs {
+		if gl != nil {
+			gl.KillWith(o)
+		}
+	}
+	if !wait {
+		return nil
+	}
+	_, err := JoinAllWith(JoinOptions{Timeout: o.Timeout}, gs...)
+	return err
+}
