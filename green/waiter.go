@@ -110,7 +110,7 @@ func (c *collector) follow(gl *Greenlet) {
 		return
 	}
 	var id uint32
-	err := gl.h.Call(func() { id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add}) })
+	err := gl.g.Hub().Call(func() { id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add}) })
 	if err != nil {
 		c.add(gl) // its hub is gone: it is dead or never ran
 		return
@@ -151,7 +151,7 @@ func (c *collector) wait(timeout time.Duration) error {
 	if !ready {
 		var stop func()
 		if c.w.g == nil && len(c.follows) > 0 {
-			stop = c.follows[0].gl.h.Waiting()
+			stop = c.follows[0].gl.g.Hub().Waiting()
 		}
 		res = c.w.wait(timeout)
 		if stop != nil {

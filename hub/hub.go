@@ -46,7 +46,7 @@ type Hub struct {
 	// Owned by the loop goroutine.
 	ready      readyQueue
 	timers     timerHeap
-	timerSeq   uint64
+	timerSeq   uint32
 	poll       poller
 	cur        *G
 	live       int // started G's that are not dead

@@ -108,7 +108,7 @@ func (h *Hub) stopRound() {
 func (h *Hub) shutdown() {
 	for w := h.freeW; w != nil; {
 		next := w.nextFree
-		w.exitReq = true
+		w.home.exitReq = true
 		h.loopTransfer(&w.ctx)
 		w = next
 	}
