@@ -329,17 +329,25 @@ func (gl *Greenlet) call() (any, error) {
 	if len(args) == 0 {
 		switch f := gl.fn.(type) {
 		case func():
-			f()
-			return nil, nil
+			if f != nil {
+				f()
+				return nil, nil
+			}
 		case func() error:
-			return nil, f()
+			if f != nil {
+				return nil, f()
+			}
 		case func() any:
-			return f(), nil
+			if f != nil {
+				return f(), nil
+			}
 		case func() (any, error):
-			return f()
+			if f != nil {
+				return f()
+			}
 		}
 	} else if len(args) == 1 {
-		if f, ok := gl.fn.(func(*Greenlet)); ok {
+		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {
 			if a, ok := args[0].(*Greenlet); ok {
 				f(a)
 				return nil, nil

@@ -32,7 +32,7 @@ type slot struct {
 // goroutine, or a worker.
 type ctx struct {
 	gid  uintptr
-	slot *slot   // the slot this context is blocked in; nil while it runs
+	slot *slot // the slot this context is blocked in; nil while it runs
 }
 
 // hopReq asks a blocked context, when resumed, to pass control on at once
