@@ -268,7 +268,11 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 		return
 	}
 	if r == g.Raised() {
-		gl.die(nil, interruptErr(r), isExit(r))
+		err := interruptErr(r)
+		if errors.Is(err, ErrDeadlock) {
+			gl.g.Hub().ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
+		}
+		gl.die(nil, err, isExit(r))
 		return
 	}
 	rec := panics.NewRecovered(1, r)

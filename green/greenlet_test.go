@@ -2,8 +2,8 @@ package green
 
 import (
 	"errors"
-	"runtime"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"

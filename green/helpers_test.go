@@ -19,6 +19,18 @@ type testHub struct {
 
 func newTestHub(t *testing.T) *testHub { return newLeakyTestHub(t, 0) }
 
+// newTestHubs returns n test hubs; the leak check runs once, after all of
+// them have stopped.
+func newTestHubs(t *testing.T, n int) []*testHub {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() { waitGoroutines(t, before) })
+	hubs := make([]*testHub, n)
+	for i := range hubs {
+		hubs[i] = newLeakyTestHub(t, 1<<20) // checked above instead
+	}
+	return hubs
+}
+
 // newLeakyTestHub is newTestHub for a test that leaks extra goroutines on
 // purpose.
 func newLeakyTestHub(t *testing.T, extra int) *testHub {
