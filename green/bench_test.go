@@ -1,6 +1,7 @@
 package green
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -114,6 +115,7 @@ func BenchmarkParked(b *testing.B) {
 		perGreenlet := parkMany(b, n)
 		b.ReportMetric(perGreenlet, "bytes/greenlet")
 	}
+	b.ReportMetric(0, "ns/op")
 }
 
 // parkMany parks n greenlets on a private hub, measures, and kills them.
@@ -141,6 +143,10 @@ func parkMany(tb testing.TB, n int) float64 {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	grow := float64(after.StackInuse+after.HeapInuse) - float64(before.StackInuse+before.HeapInuse)
+	if testing.Verbose() {
+		fmt.Printf("parked %d: stack %d B/greenlet, heap %d B/greenlet\n", n,
+			int64(after.StackInuse-before.StackInuse)/int64(n), (int64(after.HeapInuse)-int64(before.HeapInuse))/int64(n))
+	}
 	if err := KillAll(gs...); err != nil {
 		tb.Fatal(err)
 	}
