@@ -104,6 +104,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
+		if c.s.expired(false) {
+			return 0, c.opErr("read", errDeadline)
+		}
 		c.rp = p
 		err := c.s.rc.Read(c.readF)
 		n, rerr := c.rn, c.rerr
@@ -140,6 +143,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	nn := 0
 	for {
+		if c.s.expired(true) {
+			return nn, c.opErr("write", errDeadline)
+		}
 		c.wp = p[nn:]
 		err := c.s.rc.Write(c.writeF)
 		n, werr := c.wn, c.werr

@@ -26,7 +26,7 @@ type Listener struct {
 	// Results of the raw accept, touched only on the bound hub.
 	afd     int
 	aerr    error
-	acceptF func(uintptr) bool
+	acceptF func(uintptr)
 }
 
 var _ net.Listener = (*Listener)(nil)
@@ -50,9 +50,8 @@ func WrapListener(l net.Listener) (*Listener, error) {
 // NetListener returns the package net listener underneath.
 func (l *Listener) NetListener() net.Listener { return l.std }
 
-func (l *Listener) rawAccept(fd uintptr) bool {
+func (l *Listener) rawAccept(fd uintptr) {
 	l.afd, _, l.aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
-	return true
 }
 
 func (l *Listener) opErr(err error) error {
@@ -83,7 +82,12 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		return Wrap(c)
 	}
 	for {
-		err := l.s.rc.Read(l.acceptF)
+		// A listener's RawConn has no Read; Control holds the
+		// descriptor's reference count just the same.
+		if l.s.expired(false) {
+			return nil, l.opErr(errDeadline)
+		}
+		err := l.s.rc.Control(l.acceptF)
 		nfd, aerr := l.afd, l.aerr
 		l.aerr = nil
 		if err != nil {

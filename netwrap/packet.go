@@ -83,6 +83,9 @@ func (c *PacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
 		return c.std.ReadFrom(p)
 	}
 	for {
+		if c.s.expired(false) {
+			return 0, nil, c.opErr("read", nil, errDeadline)
+		}
 		c.rp = p
 		err := c.s.rc.Read(c.readF)
 		n, sa, rerr := c.rn, c.rsa, c.rerr
@@ -119,6 +122,9 @@ func (c *PacketConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 		return 0, c.opErr("write", addr, err)
 	}
 	for {
+		if c.s.expired(true) {
+			return 0, c.opErr("write", addr, errDeadline)
+		}
 		c.wp, c.wsa = p, sa
 		err := c.s.rc.Write(c.writeF)
 		werr := c.werr

@@ -100,6 +100,18 @@ func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
 	return fd, nil
 }
 
+// expired reports whether the read (or write) deadline has passed. The
+// package net deadline may not be marked expired yet when a hub timer
+// says it is: greenlets check their own copy before each system call.
+func (s *sock) expired(write bool) bool {
+	dl := &s.rdl
+	if write {
+		dl = &s.wdl
+	}
+	d := dl.Load()
+	return d != 0 && d <= time.Now().UnixNano()
+}
+
 // wait parks the calling greenlet until fd is ready in the direction asked,
 // honouring the deadline. It returns nil, errDeadline, errClosed,
 // ErrConcurrentUse or hub.ErrStopped. Kills and timeouts propagate as
