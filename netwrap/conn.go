@@ -1,0 +1,261 @@
+package netwrap
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Conn is a cooperative stream connection (TCP or Unix) implementing
+// net.Conn. Create one with Dial, Accept or Wrap; the zero value is not
+// usable.
+//
+// A Conn is usable from any goroutine. In a greenlet, Read and Write try
+// the system call and, when it would block, park the greenlet on its hub
+// until the socket is ready, so that the hub runs other greenlets
+// meanwhile. In a plain goroutine they block like the methods of the
+// package net conn underneath (NetConn), which they are. In a hub loop
+// callback, which must never block, they panic with hub.ErrNotCoroutine.
+//
+// The first greenlet that reads or writes binds the Conn to its hub (one
+// epoll registration, no other cost). A greenlet of another hub can still
+// use the Conn, but in blocking style: its whole hub waits with it. Keep a
+// connection on one hub.
+//
+// Deadlines apply to both kinds of callers. In a greenlet they are hub
+// timers; changing a deadline wakes a parked greenlet, which re-reads it.
+// Errors are those of package net: a *net.OpError wrapping net.ErrClosed
+// after Close, os.ErrDeadlineExceeded (Timeout() true) after a deadline,
+// io.EOF unwrapped at end of stream. Close wakes greenlets parked on the
+// Conn with net.ErrClosed. Two greenlets reading (or two writing) the same
+// Conn at the same time: the second one fails at once with
+// ErrConcurrentUse, gevent's ConcurrentObjectUseError.
+//
+// Cost: a read or write that does not block is one system call and no
+// allocation, as with package net.
+type Conn struct {
+	s   sock
+	std net.Conn
+
+	// Arguments and results of the raw calls; touched only by greenlets
+	// of the bound hub, which run one at a time, between two parks.
+	rp     []byte
+	rn     int
+	rerr   error
+	wp     []byte
+	wn     int
+	werr   error
+	readF  func(uintptr) bool
+	writeF func(uintptr) bool
+}
+
+var _ net.Conn = (*Conn)(nil)
+
+// Wrap makes c cooperative. c must expose its socket through syscall.Conn,
+// as *net.TCPConn, *net.UnixConn and conns built on them by other libraries
+// do; otherwise Wrap returns ErrNotSocket. A *Conn is returned as it is.
+// The returned Conn owns c: close the Conn, not c, and do not use c
+// directly afterwards.
+func Wrap(c net.Conn) (*Conn, error) {
+	if w, ok := c.(*Conn); ok {
+		return w, nil
+	}
+	w := &Conn{std: c}
+	if err := w.s.init(c); err != nil {
+		return nil, err
+	}
+	w.readF = w.rawRead
+	w.writeF = w.rawWrite
+	return w, nil
+}
+
+// NetConn returns the package net conn underneath (the one that plain
+// goroutines use).
+func (c *Conn) NetConn() net.Conn { return c.std }
+
+func (c *Conn) rawRead(fd uintptr) bool {
+	c.rn, c.rerr = unix.Read(int(fd), c.rp)
+	return true
+}
+
+func (c *Conn) rawWrite(fd uintptr) bool {
+	c.wn, c.werr = unix.Write(int(fd), c.wp)
+	return true
+}
+
+func (c *Conn) opErr(op string, err error) error {
+	return &net.OpError{Op: op, Net: c.std.LocalAddr().Network(), Source: c.std.LocalAddr(), Addr: c.std.RemoteAddr(), Err: err}
+}
+
+// Read reads up to len(p) bytes. It returns io.EOF at end of stream.
+func (c *Conn) Read(p []byte) (int, error) {
+	fd, err := c.s.enter()
+	if fd == nil {
+		if err != nil {
+			return 0, c.opErr("read", err)
+		}
+		return c.std.Read(p)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if c.s.expired(false) {
+			return 0, c.opErr("read", errDeadline)
+		}
+		c.rp = p
+		err := c.s.rc.Read(c.readF)
+		n, rerr := c.rn, c.rerr
+		c.rp, c.rerr = nil, nil
+		if err != nil {
+			return 0, c.opErr("read", rawErr(err))
+		}
+		switch rerr {
+		case nil:
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if err := c.s.wait(fd, false); err != nil {
+				return 0, c.opErr("read", err)
+			}
+		default:
+			return 0, c.opErr("read", os.NewSyscallError("read", rerr))
+		}
+	}
+}
+
+// Write writes all of p unless an error (a deadline, Close, a reset)
+// stops it, and returns how much was written.
+func (c *Conn) Write(p []byte) (int, error) {
+	fd, err := c.s.enter()
+	if fd == nil {
+		if err != nil {
+			return 0, c.opErr("write", err)
+		}
+		return c.std.Write(p)
+	}
+	nn := 0
+	for {
+		if c.s.expired(true) {
+			return nn, c.opErr("write", errDeadline)
+		}
+		c.wp = p[nn:]
+		err := c.s.rc.Write(c.writeF)
+		n, werr := c.wn, c.werr
+		c.wp, c.werr = nil, nil
+		if err != nil {
+			return nn, c.opErr("write", rawErr(err))
+		}
+		if n > 0 {
+			nn += n
+		}
+		if nn == len(p) && werr == nil {
+			return nn, nil
+		}
+		switch werr {
+		case nil:
+			if n == 0 {
+				return nn, c.opErr("write", io.ErrUnexpectedEOF)
+			}
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if err := c.s.wait(fd, true); err != nil {
+				return nn, c.opErr("write", err)
+			}
+		default:
+			return nn, c.opErr("write", os.NewSyscallError("write", werr))
+		}
+	}
+}
+
+// Close closes the connection. Greenlets parked in Read or Write fail with
+// net.ErrClosed; so do plain goroutines blocked in them. A second Close
+// returns a *net.OpError wrapping net.ErrClosed, as package net does.
+func (c *Conn) Close() error { return c.s.close(c.std.Close) }
+
+// LocalAddr returns the local address.
+func (c *Conn) LocalAddr() net.Addr { return c.std.LocalAddr() }
+
+// RemoteAddr returns the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.std.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines; see net.Conn.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.std.SetDeadline(t); err != nil {
+		return err
+	}
+	c.s.setDeadline(t, true, true)
+	return nil
+}
+
+// SetReadDeadline sets the read deadline; see net.Conn.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	if err := c.std.SetReadDeadline(t); err != nil {
+		return err
+	}
+	c.s.setDeadline(t, true, false)
+	return nil
+}
+
+// SetWriteDeadline sets the write deadline; see net.Conn.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if err := c.std.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	c.s.setDeadline(t, false, true)
+	return nil
+}
+
+// CloseRead shuts down the reading side (TCP and Unix conns).
+func (c *Conn) CloseRead() error {
+	if x, ok := c.std.(interface{ CloseRead() error }); ok {
+		return x.CloseRead()
+	}
+	return c.opErr("close", syscall.EINVAL)
+}
+
+// CloseWrite shuts down the writing side: the peer reads io.EOF (TCP and
+// Unix conns).
+func (c *Conn) CloseWrite() error {
+	if x, ok := c.std.(interface{ CloseWrite() error }); ok {
+		return x.CloseWrite()
+	}
+	return c.opErr("close", syscall.EINVAL)
+}
+
+// SetNoDelay controls Nagle's algorithm on a TCP conn (package net turns
+// it off, noDelay true, by default). It fails with syscall.EINVAL on other
+// conns.
+func (c *Conn) SetNoDelay(noDelay bool) error {
+	if x, ok := c.std.(*net.TCPConn); ok {
+		return x.SetNoDelay(noDelay)
+	}
+	return c.opErr("set", syscall.EINVAL)
+}
+
+// SetKeepAlive turns TCP keep-alive probes on or off (TCP conns only).
+func (c *Conn) SetKeepAlive(on bool) error {
+	if x, ok := c.std.(*net.TCPConn); ok {
+		return x.SetKeepAlive(on)
+	}
+	return c.opErr("set", syscall.EINVAL)
+}
+
+// SetKeepAlivePeriod sets the idle time before keep-alive probes (TCP
+// conns only).
+func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
+	if x, ok := c.std.(*net.TCPConn); ok {
+		return x.SetKeepAlivePeriod(d)
+	}
+	return c.opErr("set", syscall.EINVAL)
+}
+
+// SyscallConn returns the raw connection of the package net conn.
+func (c *Conn) SyscallConn() (syscall.RawConn, error) { return c.s.rc, nil }

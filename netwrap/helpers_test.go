@@ -1,0 +1,135 @@
+package netwrap
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
+)
+
+// newHub starts a hub that the test stops when it ends.
+func newHub(t testing.TB) *hub.Hub {
+	t.Helper()
+	h, err := hub.New(hub.Config{ErrorHandler: func(err error) { t.Logf("hub error: %v", err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Stop() })
+	return h
+}
+
+// inGreenlet runs fn in a greenlet of h and fails the test with its error.
+// fn must not call t.Fatal (Goexit in a greenlet); it returns an error.
+func inGreenlet(t testing.TB, h *hub.Hub, fn func() error) {
+	t.Helper()
+	gl := green.SpawnOn(h, fn)
+	if err := gl.Join(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kind is one kind of connection in the test matrix.
+type kind struct {
+	name string
+	// listen returns a cooperative listener.
+	listen func(t testing.TB) *Listener
+	// dial connects to l from the calling greenlet or goroutine.
+	dial func(l *Listener) (net.Conn, error)
+}
+
+func kinds() []kind {
+	return []kind{
+		{
+			name: "tcp",
+			listen: func(t testing.TB) *Listener {
+				l, err := Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l
+			},
+			dial: func(l *Listener) (net.Conn, error) { return Dial("tcp", l.Addr().String()) },
+		},
+		{
+			name: "unix",
+			listen: func(t testing.TB) *Listener {
+				l, err := Listen("unix", filepath.Join(t.TempDir(), "s"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l
+			},
+			dial: func(l *Listener) (net.Conn, error) { return Dial("unix", l.Addr().String()) },
+		},
+		{
+			// A package net listener and dialer wrapped afterwards.
+			name: "wrapped",
+			listen: func(t testing.TB) *Listener {
+				nl, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				l, err := WrapListener(nl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l
+			},
+			dial: func(l *Listener) (net.Conn, error) {
+				c, err := net.Dial("tcp", l.Addr().String())
+				if err != nil {
+					return nil, err
+				}
+				return Wrap(c)
+			},
+		},
+	}
+}
+
+// checkLeaks fails the test if it leaves descriptors or goroutines behind.
+// Call it first; it registers its check as a cleanup, which runs after the
+// cleanups registered later (hubs stop first).
+func checkLeaks(t *testing.T) {
+	t.Helper()
+	fds := countFDs(t)
+	gs := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		// Goroutines of stopped hubs and closed conns exit
+		// asynchronously: poll until they are gone.
+		var nf, ng int
+		for i := 0; i < 500; i++ {
+			nf, ng = countFDs(t), runtime.NumGoroutine()
+			if nf <= fds && ng <= gs {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if nf > fds {
+			t.Errorf("descriptor leak: %d open before, %d after", fds, nf)
+		}
+		if ng > gs {
+			buf := make([]byte, 1<<16)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Errorf("goroutine leak: %d before, %d after\n%s", gs, ng, buf)
+		}
+	})
+}
+
+func countFDs(t testing.TB) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}

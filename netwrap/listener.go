@@ -1,0 +1,149 @@
+package netwrap
+
+import (
+	"net"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Listener is a cooperative stream listener (TCP or Unix) implementing
+// net.Listener. Create one with Listen or WrapListener; the zero value is
+// not usable.
+//
+// Accept in a greenlet parks it on its hub until a connection arrives; in a
+// plain goroutine it blocks like the package net listener underneath; in a
+// hub callback it panics with hub.ErrNotCoroutine. Close wakes a parked
+// Accept with net.ErrClosed. The accepted conns are *Conn.
+//
+// Cost: an accept in a greenlet is accept4 plus the few system calls with
+// which package net adopts the new descriptor (net.FileConn).
+type Listener struct {
+	s   sock
+	std net.Listener
+
+	// Results of the raw accept, touched only on the bound hub.
+	afd     int
+	aerr    error
+	acceptF func(uintptr)
+}
+
+var _ net.Listener = (*Listener)(nil)
+
+// WrapListener makes l cooperative. l must expose its socket through
+// syscall.Conn (*net.TCPListener and *net.UnixListener do); otherwise it
+// returns ErrNotSocket. A *Listener is returned as it is. The Listener
+// owns l.
+func WrapListener(l net.Listener) (*Listener, error) {
+	if w, ok := l.(*Listener); ok {
+		return w, nil
+	}
+	w := &Listener{std: l}
+	if err := w.s.init(l); err != nil {
+		return nil, err
+	}
+	w.acceptF = w.rawAccept
+	return w, nil
+}
+
+// NetListener returns the package net listener underneath.
+func (l *Listener) NetListener() net.Listener { return l.std }
+
+func (l *Listener) rawAccept(fd uintptr) {
+	l.afd, _, l.aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+}
+
+func (l *Listener) opErr(err error) error {
+	a := l.std.Addr()
+	return &net.OpError{Op: "accept", Net: a.Network(), Addr: a, Err: err}
+}
+
+// Accept waits for and returns the next connection, a *Conn.
+func (l *Listener) Accept() (net.Conn, error) {
+	c, err := l.AcceptConn()
+	if err != nil {
+		return nil, err // not a typed nil
+	}
+	return c, nil
+}
+
+// AcceptConn is Accept returning the concrete type.
+func (l *Listener) AcceptConn() (*Conn, error) {
+	fd, err := l.s.enter()
+	if fd == nil {
+		if err != nil {
+			return nil, l.opErr(err)
+		}
+		c, err := l.std.Accept()
+		if err != nil {
+			return nil, err
+		}
+		return Wrap(c)
+	}
+	for {
+		// A listener's RawConn has no Read; Control holds the
+		// descriptor's reference count just the same.
+		if l.s.expired(false) {
+			return nil, l.opErr(errDeadline)
+		}
+		err := l.s.rc.Control(l.acceptF)
+		nfd, aerr := l.afd, l.aerr
+		l.aerr = nil
+		if err != nil {
+			return nil, l.opErr(rawErr(err))
+		}
+		switch aerr {
+		case nil:
+			return adoptConn(nfd)
+		case unix.EINTR, unix.ECONNABORTED:
+		case unix.EAGAIN:
+			if err := l.s.wait(fd, false); err != nil {
+				return nil, l.opErr(err)
+			}
+		default:
+			return nil, l.opErr(os.NewSyscallError("accept4", aerr))
+		}
+	}
+}
+
+// adoptConn turns a connected socket into a *Conn, taking ownership of fd.
+func adoptConn(fd int) (*Conn, error) {
+	f := os.NewFile(uintptr(fd), "")
+	c, err := net.FileConn(f) // duplicates the descriptor
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(c)
+}
+
+// Close stops listening. A parked Accept fails with net.ErrClosed.
+func (l *Listener) Close() error { return l.s.close(l.std.Close) }
+
+// Addr returns the listening address.
+func (l *Listener) Addr() net.Addr { return l.std.Addr() }
+
+// SetDeadline sets the deadline for Accept, for greenlets and plain
+// goroutines alike. It fails if the package net listener has no deadline.
+func (l *Listener) SetDeadline(t time.Time) error {
+	x, ok := l.std.(interface{ SetDeadline(time.Time) error })
+	if !ok {
+		return l.opErr(ErrNotSocket)
+	}
+	if err := x.SetDeadline(t); err != nil {
+		return err
+	}
+	l.s.setDeadline(t, true, false)
+	return nil
+}
+
+// File returns a dup of the listening socket, like
+// (*net.TCPListener).File.
+func (l *Listener) File() (*os.File, error) {
+	x, ok := l.std.(interface{ File() (*os.File, error) })
+	if !ok {
+		return nil, l.opErr(ErrNotSocket)
+	}
+	return x.File()
+}

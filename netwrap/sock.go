@@ -1,0 +1,221 @@
+package netwrap
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/greenrt/green/hub"
+)
+
+// sock is the cooperative core shared by Conn, Listener and PacketConn: the
+// descriptor of a package net value, its registration with the hub of the
+// first greenlet that used it, and the deadlines as greenlets see them.
+//
+// Plain goroutines never touch the registration: they call the package net
+// value's own methods, which block in Go's netpoller. Greenlets of the bound
+// hub make raw non-blocking system calls through syscall.RawConn (which
+// holds the descriptor's reference count for the duration of the call, so a
+// concurrent Close can never make them touch a reused descriptor number) and
+// park on the hub when the call would block. The descriptor is in both epoll
+// sets at once; both are edge-triggered and neither steals the other's
+// events.
+type sock struct {
+	rc     syscall.RawConn
+	fd     int
+	mu     sync.Mutex // orders bind against close
+	reg    atomic.Pointer[binding]
+	closed atomic.Bool
+	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
+	// on the package net value, which enforces them for plain goroutines.
+	rdl, wdl atomic.Int64
+}
+
+// binding is a sock's registration with a hub.
+type binding struct {
+	h  *hub.Hub
+	fd *hub.FD
+}
+
+func (s *sock) init(v any) error {
+	sc, ok := v.(syscall.Conn)
+	if !ok {
+		return ErrNotSocket
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	s.rc = rc
+	s.fd = -1
+	if err := rc.Control(func(fd uintptr) { s.fd = int(fd) }); err != nil {
+		return err
+	}
+	return nil
+}
+
+// enter classifies the caller of a blocking method. It returns the hub FD
+// to park on when the caller is a greenlet of the sock's hub (binding the
+// sock to the caller's hub on first use), or nil when the caller must use
+// the blocking package net path: a plain goroutine, or a greenlet of
+// another hub. In a hub loop callback, which must never block, it panics
+// with hub.ErrNotCoroutine.
+func (s *sock) enter() (*hub.FD, error) {
+	g, h := hub.Current()
+	if g == nil {
+		if h != nil {
+			panic(hub.ErrNotCoroutine)
+		}
+		return nil, nil
+	}
+	if b := s.reg.Load(); b != nil {
+		if b.h == h {
+			return b.fd, nil
+		}
+		return nil, nil
+	}
+	return s.bind(h)
+}
+
+func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.reg.Load(); b != nil {
+		if b.h == h {
+			return b.fd, nil
+		}
+		return nil, nil
+	}
+	if s.closed.Load() {
+		return nil, errClosed
+	}
+	fd, err := h.Register(s.fd)
+	if err != nil {
+		return nil, err
+	}
+	s.reg.Store(&binding{h: h, fd: fd})
+	return fd, nil
+}
+
+// expired reports whether the read (or write) deadline has passed. The
+// package net deadline may not be marked expired yet when a hub timer
+// says it is: greenlets check their own copy before each system call.
+func (s *sock) expired(write bool) bool {
+	dl := &s.rdl
+	if write {
+		dl = &s.wdl
+	}
+	d := dl.Load()
+	return d != 0 && d <= time.Now().UnixNano()
+}
+
+// wait parks the calling greenlet until fd is ready in the direction asked,
+// honouring the deadline. It returns nil, errDeadline, errClosed,
+// ErrConcurrentUse or hub.ErrStopped. Kills and timeouts propagate as
+// panics from the hub wait.
+func (s *sock) wait(fd *hub.FD, write bool) error {
+	dl := &s.rdl
+	if write {
+		dl = &s.wdl
+	}
+	for {
+		timeout := time.Duration(-1)
+		if d := dl.Load(); d != 0 {
+			timeout = time.Duration(d - time.Now().UnixNano())
+			if timeout <= 0 {
+				return errDeadline
+			}
+		}
+		var err error
+		if write {
+			err = fd.WaitWrite(timeout)
+		} else {
+			err = fd.WaitRead(timeout)
+		}
+		switch err {
+		case nil:
+			return nil
+		case hub.ErrTimeout, errDeadlineChanged:
+			continue // re-read the deadline
+		case hub.ErrFDClosed:
+			if s.closed.Load() {
+				return errClosed
+			}
+			return hub.ErrStopped
+		default:
+			return err
+		}
+	}
+}
+
+// close marks the sock closed and unregisters it from its hub (waking its
+// parked greenlets with net.ErrClosed) before closeStd closes the
+// descriptor, so that the hub never holds a number the kernel may reuse.
+func (s *sock) close(closeStd func() error) error {
+	s.mu.Lock()
+	first := !s.closed.Swap(true)
+	b := s.reg.Load()
+	s.mu.Unlock()
+	if first && b != nil {
+		if b.h.OnHub() {
+			b.fd.Close()
+		} else {
+			// Fails only when the hub has stopped, which dropped the
+			// registration already.
+			_ = b.h.Call(func() { b.fd.Close() })
+		}
+	}
+	return closeStd()
+}
+
+// setDeadline records a deadline for greenlets and wakes a greenlet parked
+// in that direction so that it re-reads it. The caller sets the same
+// deadline on the package net value for plain goroutines.
+func (s *sock) setDeadline(t time.Time, r, w bool) {
+	var ns int64
+	if !t.IsZero() {
+		if ns = t.UnixNano(); ns == 0 {
+			ns = 1
+		}
+	}
+	if r {
+		s.rdl.Store(ns)
+	}
+	if w {
+		s.wdl.Store(ns)
+	}
+	b := s.reg.Load()
+	if b == nil {
+		return
+	}
+	cancel := func() {
+		if !b.fd.Closed() {
+			b.fd.Cancel(r, w, errDeadlineChanged)
+		}
+	}
+	if b.h.OnHub() {
+		cancel()
+		return
+	}
+	_ = b.h.Post(cancel) // fails only when the hub has stopped
+}
+
+// rawErr turns the error of a syscall.RawConn call (a *net.OpError with op
+// "raw-read" or "raw-write") into the error package net puts in its own
+// *net.OpError.
+func rawErr(err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		err = oe.Err
+	}
+	switch {
+	case errors.Is(err, errClosed):
+		return errClosed
+	case errors.Is(err, errDeadline):
+		return errDeadline
+	}
+	return err
+}

@@ -1,0 +1,173 @@
+package netwrap
+
+import (
+	"crypto/tls"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
+	"golang.org/x/sys/unix"
+)
+
+// StreamServer is gevent's StreamServer: it accepts connections in a
+// greenlet and serves each one in its own handler greenlet, all on one hub.
+// Set the fields, then call Start or Serve once; a server cannot be
+// restarted. The zero value with a Handler set serves TCP on a port the
+// system picks.
+//
+// When the handler returns, the connection is closed. A handler panic is
+// reported to the hub's error handler (with its stack) and ends only that
+// handler's connection. Accept errors caused by resource exhaustion
+// (EMFILE, ENFILE, ENOBUFS, ENOMEM) make the server back off, sleeping from
+// 10 ms doubling up to 1 s, and retry, so that it recovers when descriptors
+// free up instead of spinning; other accept errors end Serve.
+type StreamServer struct {
+	// Handler serves one connection (a *Conn, or a *tls.Conn over one when
+	// TLSConfig is set) in its own greenlet. Required.
+	Handler func(c net.Conn)
+
+	// Network and Addr say where Start and Serve listen when given a nil
+	// listener. Zero values: "tcp" and "127.0.0.1:0".
+	Network, Addr string
+
+	// MaxConns bounds the number of handlers running at once; while the
+	// bound is reached the server stops accepting (connections wait in the
+	// kernel's backlog). Zero value: no bound.
+	MaxConns int
+
+	// Backlog is the listen queue length when the server listens itself.
+	// Zero value: the system's maximum (as package net).
+	Backlog int
+
+	// TLSConfig, if set, makes the server speak TLS: handlers get a
+	// *tls.Conn over the accepted conn (the handshake happens on first
+	// I/O, in the handler's greenlet). Zero value: plain connections.
+	TLSConfig *tls.Config
+
+	// Hub is the hub the server runs on. Zero value: the caller's hub, or
+	// hub.Default from a plain goroutine.
+	Hub *hub.Hub
+
+	core   serverCore
+	ln     *Listener
+	accept func() (net.Conn, error)
+	sleep  func(time.Duration) // backoff sleep; green.Sleep unless a test sets it
+}
+
+// Start listens (if ln is nil) and starts accepting in a greenlet; it
+// returns at once. ln may be any net.Listener: a *Listener, a listener
+// WrapListener accepts, or another one, whose Accept then blocks the hub.
+func (s *StreamServer) Start(ln net.Listener) error {
+	if s.Handler == nil {
+		return ErrNoHandler
+	}
+	accept, closer, err := s.listen(ln)
+	if err != nil {
+		return err
+	}
+	s.accept = accept
+	if err := s.core.start(pickHub(s.Hub), s.MaxConns, closer, s.acceptLoop); err != nil {
+		closer()
+		return err
+	}
+	return nil
+}
+
+func (s *StreamServer) listen(ln net.Listener) (func() (net.Conn, error), func() error, error) {
+	if ln == nil {
+		network, addr := s.Network, s.Addr
+		if network == "" {
+			network = "tcp"
+		}
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		l, err := listenBacklog(network, addr, s.Backlog)
+		if err != nil {
+			return nil, nil, err
+		}
+		ln = l
+	}
+	if l, err := WrapListener(ln); err == nil {
+		s.ln = l
+		return l.Accept, l.Close, nil
+	}
+	return ln.Accept, ln.Close, nil
+}
+
+// Serve is Start followed by waiting until the server stops. It returns
+// ErrServerClosed after Stop, or the accept error that ended it.
+func (s *StreamServer) Serve(ln net.Listener) error {
+	if err := s.Start(ln); err != nil {
+		return err
+	}
+	return s.core.wait()
+}
+
+// LocalAddr returns the listening address, or nil before Start.
+func (s *StreamServer) LocalAddr() net.Addr {
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Stop stops accepting, closes the listener, waits up to timeout for the
+// running handlers to return and then kills the rest (their connections
+// close as they unwind). timeout <= 0 kills them at once. It returns when
+// every handler is dead. Safe from any goroutine except the handlers
+// themselves.
+func (s *StreamServer) Stop(timeout time.Duration) error { return s.core.stop(timeout) }
+
+// backoff bounds of the accept retry (gevent's min_delay and max_delay).
+const (
+	acceptMinDelay = 10 * time.Millisecond
+	acceptMaxDelay = time.Second
+)
+
+func (s *StreamServer) acceptLoop() error {
+	sleep := s.sleep
+	if sleep == nil {
+		sleep = green.Sleep
+	}
+	var delay time.Duration
+	for {
+		s.core.waitRoom()
+		c, err := s.accept()
+		if err != nil {
+			if s.core.stopped() || errors.Is(err, net.ErrClosed) {
+				return ErrServerClosed
+			}
+			if !exhausted(err) {
+				return err
+			}
+			if delay == 0 {
+				delay = acceptMinDelay
+			} else {
+				delay = min(2*delay, acceptMaxDelay)
+			}
+			s.core.h.ReportError(err)
+			sleep(delay)
+			continue
+		}
+		delay = 0
+		s.core.spawn(func() { s.serve(c) })
+	}
+}
+
+func (s *StreamServer) serve(c net.Conn) {
+	if s.TLSConfig != nil {
+		c = tls.Server(c, s.TLSConfig)
+	}
+	defer c.Close()
+	s.Handler(c)
+}
+
+// exhausted reports accept errors that mean "out of resources, retry
+// later".
+func exhausted(err error) bool {
+	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
+		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
+}
