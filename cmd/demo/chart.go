@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// series is one set of bars of a chart: a value per category.
+type series struct {
+	name   string
+	values []float64
+}
+
+// writeChart draws a grouped bar chart (one group of bars per category,
+// one bar per series) and saves it to file, whose extension picks the
+// format: .svg, .png or .pdf. It uses gonum.org/v1/plot, which writes
+// these formats directly with no browser or network involved.
+func writeChart(file, title, ylabel string, categories []string, ss []series) error {
+	switch ext := strings.ToLower(filepath.Ext(file)); ext {
+	case ".svg", ".png", ".pdf":
+	default:
+		return fmt.Errorf("chart %s: unsupported format %q (use .svg, .png or .pdf)", file, ext)
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = ylabel
+	p.Y.Min = 0
+	p.Legend.Top = true
+	p.Legend.Left = false
+	top := 0.0
+	for _, s := range ss {
+		for _, v := range s.values {
+			top = max(top, v)
+		}
+	}
+	p.Y.Max = top * 1.2 // room for the legend above the tallest bar
+	w := vg.Points(float64(min(28, 110/max(len(ss), 1))))
+	for i, s := range ss {
+		bars, err := plotter.NewBarChart(plotter.Values(s.values), w)
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", file, err)
+		}
+		bars.LineStyle.Width = vg.Length(0)
+		bars.Color = plotutil.Color(i)
+		bars.Offset = w * vg.Length(float64(i)-float64(len(ss)-1)/2)
+		p.Add(bars)
+		p.Legend.Add(s.name, bars)
+	}
+	p.NominalX(categories...)
+	width := vg.Length(max(6, float64(len(categories))*1.3)) * vg.Inch
+	if err := p.Save(width, 4*vg.Inch, file); err != nil {
+		return fmt.Errorf("chart %s: %w", file, err)
+	}
+	return nil
+}
