@@ -53,6 +53,7 @@ func writeChart(file, title, ylabel string, categories []string, ss []series) er
 		p.Legend.Add(s.name, bars)
 	}
 	p.NominalX(categories...)
+	p.X.Min, p.X.Max = -0.6, float64(len(categories))-0.4 // margins around the outer groups
 	width := vg.Length(max(6, float64(len(categories))*1.3)) * vg.Inch
 	if err := p.Save(width, 4*vg.Inch, file); err != nil {
 		return fmt.Errorf("chart %s: %w", file, err)

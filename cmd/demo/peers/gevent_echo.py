@@ -1,0 +1,16 @@
+# Echo server on gevent's StreamServer, for `demo bench -peers`.
+# usage: python3 gevent_echo.py HOST:PORT
+import sys
+from gevent.server import StreamServer
+
+
+def echo(sock, _addr):
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return
+        sock.sendall(data)
+
+
+host, port = sys.argv[1].rsplit(":", 1)
+StreamServer((host, int(port)), echo, backlog=512).serve_forever()
