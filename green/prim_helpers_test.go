@@ -1,0 +1,67 @@
+package green
+
+import (
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/greenrt/green/hub"
+)
+
+// testHub returns a private running hub, stopped at the end of the test,
+// and checks that the test leaves no goroutine behind.
+func testHub(t *testing.T) *hub.Hub {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		// The hub is stopped by the cleanup registered below, which runs
+		// first; its pooled goroutines exit within Stop.
+		n := 0
+		for i := 0; i < 200; i++ {
+			if n = runtime.NumGoroutine(); n <= before {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		buf := make([]byte, 1<<16)
+		buf = buf[:runtime.Stack(buf, true)]
+		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf)
+	})
+	h, err := hub.New(hub.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Stop() })
+	return h
+}
+
+// run runs fn in a greenlet of h and waits for it, failing the test if it
+// did not succeed.
+func run(t *testing.T, h *hub.Hub, fn func()) {
+	t.Helper()
+	if err := SpawnOn(h, fn).Join(); err != nil {
+		t.Fatalf("greenlet failed: %v", err)
+	}
+}
+
+// settle lets every ready greenlet of the caller's hub run.
+func settle() {
+	for range 3 {
+		Yield()
+	}
+}
+
+const short = 20 * time.Millisecond
+
+func errIs(err, target error) bool {
+	if target == nil {
+		return err == nil
+	}
+	return err != nil && (err == target || errorsIs(err, target))
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }
