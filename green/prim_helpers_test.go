@@ -13,6 +13,13 @@ import (
 // and checks that the test leaves no goroutine behind.
 func testHub(t *testing.T) *hub.Hub {
 	t.Helper()
+	checkLeaks(t)
+	return newTestHub(t)
+}
+
+// checkLeaks checks at the end of the test (after the cleanups registered
+// later) that no goroutine was left behind.
+func checkLeaks(t *testing.T) {
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
 		// The hub is stopped by the cleanup registered below, which runs
@@ -28,6 +35,11 @@ func testHub(t *testing.T) *hub.Hub {
 		buf = buf[:runtime.Stack(buf, true)]
 		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf)
 	})
+}
+
+// newTestHub returns a private running hub stopped at the end of the test.
+func newTestHub(t *testing.T) *hub.Hub {
+	t.Helper()
 	h, err := hub.New(hub.Config{})
 	if err != nil {
 		t.Fatal(err)
