@@ -55,8 +55,15 @@ func (b *binding) Hub() *hub.Hub {
 // and whether the caller is on the owner hub (one of its coroutines or its
 // loop). ch is the caller's own hub (nil in a plain goroutine).
 func (b *binding) where() (g *hub.G, h *hub.Hub, local bool) {
-	g, ch := hub.Current()
 	h = b.hb.Load()
+	if h != nil {
+		// Fast path: a greenlet of the owner hub (two loads and a
+		// compare, without scanning the running hubs).
+		if g = h.Current(); g != nil {
+			return g, h, true
+		}
+	}
+	g, ch := hub.Current()
 	if h == nil {
 		h = b.bind(ch)
 	}

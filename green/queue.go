@@ -39,26 +39,46 @@ func NewQueue[T any](maxsize int) *Queue[T] {
 
 // Put adds v at the back, waiting while the queue is full. It fails with
 // ErrQueueShutDown after Shutdown (or when Shutdown ends the wait).
-func (q *Queue[T]) Put(v T) error { return q.doPut(kindFIFO, v, forever) }
+func (q *Queue[T]) Put(v T) error {
+	if q.fastPut(v) {
+		return nil
+	}
+	return q.doPut(kindFIFO, v, forever)
+}
 
 // PutTimeout is Put waiting at most d; it fails with ErrQueueFull when the
 // queue is still full.
 func (q *Queue[T]) PutTimeout(v T, d time.Duration) error { return q.doPut(kindFIFO, v, d) }
 
 // PutNowait is Put without waiting: ErrQueueFull if the queue is full.
-func (q *Queue[T]) PutNowait(v T) error { return q.doPut(kindFIFO, v, 0) }
+func (q *Queue[T]) PutNowait(v T) error {
+	if q.fastPut(v) {
+		return nil
+	}
+	return q.doPut(kindFIFO, v, 0)
+}
 
 // Get removes and returns the front item, waiting while the queue is
 // empty. It fails with ErrQueueShutDown once the queue is shut down and
 // empty.
-func (q *Queue[T]) Get() (T, error) { return q.doGet(kindFIFO, forever) }
+func (q *Queue[T]) Get() (T, error) {
+	if v, ok := q.fastGet(); ok {
+		return v, nil
+	}
+	return q.doGet(kindFIFO, forever)
+}
 
 // GetTimeout is Get waiting at most d; it fails with ErrQueueEmpty when
 // the queue is still empty.
 func (q *Queue[T]) GetTimeout(d time.Duration) (T, error) { return q.doGet(kindFIFO, d) }
 
 // GetNowait is Get without waiting: ErrQueueEmpty if the queue is empty.
-func (q *Queue[T]) GetNowait() (T, error) { return q.doGet(kindFIFO, 0) }
+func (q *Queue[T]) GetNowait() (T, error) {
+	if v, ok := q.fastGet(); ok {
+		return v, nil
+	}
+	return q.doGet(kindFIFO, 0)
+}
 
 // Peek returns the front item without removing it, waiting while the
 // queue is empty.

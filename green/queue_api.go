@@ -113,3 +113,27 @@ func (q *queue[T]) all(k uint8) func(yield func(T) bool) {
 		}
 	}
 }
+
+// fastPut is the common case of a FIFO put by a greenlet of the queue's
+// hub: nobody waits, there is room. It reports false to take the general
+// path.
+func (q *queue[T]) fastPut(v T) bool {
+	h := q.hb.Load()
+	if h == nil || h.Current() == nil || q.getters.head != nil || q.peekers.head != nil ||
+		q.closed || (q.max > 0 && q.items.n >= q.max) {
+		return false
+	}
+	q.items.pushBack(v)
+	q.unfinished++
+	return true
+}
+
+// fastGet is the common case of a FIFO get by a greenlet of the queue's
+// hub: an item is there and no putter waits.
+func (q *queue[T]) fastGet() (v T, ok bool) {
+	h := q.hb.Load()
+	if h == nil || h.Current() == nil || q.items.n == 0 || q.putters.head != nil {
+		return v, false
+	}
+	return q.items.popFront(), true
+}
