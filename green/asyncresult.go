@@ -53,7 +53,7 @@ func (r *AsyncResult) SetFrom(gl *Greenlet) {
 	switch {
 	case local:
 		r.set(res)
-	case g == nil && h != nil && gl.h.OnHub():
+	case g == nil && h != nil && gl.Hub().OnHub():
 		// A raw link running in another hub's loop: do not block it.
 		h.Post(func() { r.set(res) })
 	default:

@@ -81,16 +81,16 @@ func TestAsyncResultSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			r := new(AsyncResult)
 			r.BindHub(h)
-			run(t, h, func() { tt.fn(t, r) })
+			primRun(t, h, func() { tt.fn(t, r) })
 		})
 	}
 }
 
 func TestAsyncResultBridgeAndDeadlock(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	var r AsyncResult
 	r.BindHub(h)
 	if err := SpawnOn(h, func() { r.Get() }).Join(); !errors.Is(err, ErrDeadlock) {
@@ -115,8 +115,8 @@ func TestAsyncResultBridgeAndDeadlock(t *testing.T) {
 		t.Fatal(v, err)
 	}
 	// Cross-hub link target.
-	checkLeaks(t)
-	h2 := newTestHub(t)
+	primCheckLeaks(t)
+	h2 := primNewHub(t)
 	var r3 AsyncResult
 	r3.BindHub(h)
 	g3 := SpawnOn(h2, func() any { return 3 })

@@ -100,14 +100,15 @@ func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), und
 			panic(hub.ErrNotCoroutine)
 		}
 	}
-	p := SpawnOn(h, func() (any, error) {
+	p := NewOn(h, func() (any, error) {
 		r, err := op()
 		if err != nil {
 			return nil, err
 		}
 		return r, nil
 	})
-	p.name = "green: proxy"
+	p.SetName("green: proxy")
+	p.Start()
 	finished := false
 	if g != nil && undo != nil {
 		defer func() {
@@ -116,8 +117,8 @@ func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), und
 			}
 			p.KillWith(KillOptions{NoWait: true})
 			p.RawLink(func(p *Greenlet) {
-				if p.err == nil && !p.killed {
-					if r, ok := p.value.(R); ok {
+				if p.Err() == nil && !p.Killed() {
+					if r, ok := p.Value().(R); ok {
 						undo(r)
 					}
 				}

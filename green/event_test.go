@@ -89,18 +89,18 @@ func TestEventSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			e := new(Event)
 			if err := e.BindHub(h); err != nil {
 				t.Fatal(err)
 			}
-			run(t, h, func() { tt.fn(t, e) })
+			primRun(t, h, func() { tt.fn(t, e) })
 		})
 	}
 }
 
 func TestEventDeadlock(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	e := new(Event)
 	gl := SpawnOn(h, func() { e.Wait() })
 	if err := gl.Join(); !errors.Is(err, ErrDeadlock) {
@@ -114,7 +114,7 @@ func TestEventDeadlock(t *testing.T) {
 }
 
 func TestEventBridge(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	var e Event
 	e.BindHub(h)
 	h2, _ := hub.New(hub.Config{})

@@ -24,10 +24,10 @@ type Local[T any] struct {
 func (l *Local[T]) Lookup() (T, bool) {
 	var zero T
 	gl := Current()
-	if gl == nil || gl.locals == nil {
+	if gl == nil {
 		return zero, false
 	}
-	v, ok := gl.locals[l]
+	v, ok := localsOf(gl, false)[l]
 	if !ok {
 		return zero, false
 	}
@@ -55,16 +55,22 @@ func (l *Local[T]) Set(v T) error {
 	if gl == nil {
 		return ErrNotGreenlet
 	}
-	if gl.locals == nil {
-		gl.locals = make(map[any]any)
-	}
-	gl.locals[l] = v
+	localsOf(gl, true)[l] = v
 	return nil
 }
 
 // Delete removes the calling greenlet's value.
 func (l *Local[T]) Delete() {
-	if gl := Current(); gl != nil && gl.locals != nil {
-		delete(gl.locals, l)
+	if gl := Current(); gl != nil {
+		delete(localsOf(gl, false), l)
 	}
+}
+
+// localsOf returns gl's local storage (Greenlet.locals, dropped by die),
+// creating it if asked; nil if there is none. Hub-only.
+func localsOf(gl *Greenlet, create bool) map[any]any {
+	if gl.locals == nil && create {
+		gl.locals = make(map[any]any)
+	}
+	return gl.locals
 }

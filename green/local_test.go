@@ -5,7 +5,7 @@ import (
 )
 
 func TestLocal(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	var name Local[string]
 	counter := Local[*int]{New: func() *int { return new(int) }}
 	worker := func(n string) func() (any, error) {
@@ -29,15 +29,15 @@ func TestLocal(t *testing.T) {
 		t.Error(v)
 	}
 	// Dropped when the greenlet dies.
-	run(t, h, func() {
+	primRun(t, h, func() {
 		g := Spawn(func() {
 			name.Set("x")
-			if Current().locals == nil {
+			if localsOf(Current(), false) == nil {
 				t.Error("no storage")
 			}
 		})
 		g.Join()
-		if g.locals != nil {
+		if localsOf(g, false) != nil {
 			t.Error("locals kept after death")
 		}
 		if _, ok := name.Lookup(); ok {

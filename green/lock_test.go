@@ -82,19 +82,19 @@ func TestLockSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			l := new(Lock)
 			l.BindHub(h)
-			run(t, h, func() { tt.fn(t, l) })
+			primRun(t, h, func() { tt.fn(t, l) })
 		})
 	}
 }
 
 func TestRLock(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	var r RLock
 	r.BindHub(h)
-	run(t, h, func() {
+	primRun(t, h, func() {
 		r.Acquire()
 		r.Acquire()
 		if r.Count() != 2 {
@@ -126,8 +126,8 @@ func TestRLock(t *testing.T) {
 }
 
 func TestLockCallers(t *testing.T) {
-	checkLeaks(t)
-	h := newTestHub(t)
+	primCheckLeaks(t)
+	h := primNewHub(t)
 	var l Lock
 	if err := l.Acquire(); err != ErrNotGreenlet {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestLockCallers(t *testing.T) {
 		t.Fatal("plain goroutine")
 	}
 	l.BindHub(h)
-	h2 := newTestHub(t)
+	h2 := primNewHub(t)
 	if err := SpawnOn(h2, func() error { return l.Acquire() }).Join(); err != ErrWrongHub {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ func gomaxprocs1(b *testing.B) {
 	b.Cleanup(func() { runtime.GOMAXPROCS(old) })
 }
 
-func benchHub(b *testing.B) *hub.Hub {
+func primBenchHub(b *testing.B) *hub.Hub {
 	h, err := hub.New(hub.Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -55,7 +55,7 @@ func BenchmarkQueueHandoff(b *testing.B) {
 	})
 	queue := func(b *testing.B, maxsize int, yieldEvery int) {
 		gomaxprocs1(b)
-		h := benchHub(b)
+		h := primBenchHub(b)
 		q := NewQueue[int](maxsize)
 		q.BindHub(h)
 		b.ReportAllocs()
@@ -110,7 +110,7 @@ func BenchmarkChannelRendezvous(b *testing.B) {
 	})
 	b.Run("green-channel/GOMAXPROCS=1", func(b *testing.B) {
 		gomaxprocs1(b)
-		h := benchHub(b)
+		h := primBenchHub(b)
 		c := new(Channel[int])
 		c.BindHub(h)
 		b.ReportAllocs()
@@ -134,7 +134,7 @@ func BenchmarkChannelRendezvous(b *testing.B) {
 func BenchmarkEventWakeAll(b *testing.B) {
 	const waiters = 1000
 	b.Run("waiters=1000", func(b *testing.B) {
-		h := benchHub(b)
+		h := primBenchHub(b)
 		var evs [2]Event
 		evs[0].BindHub(h)
 		evs[1].BindHub(h)

@@ -1,7 +1,6 @@
 package green
 
 import (
-	"errors"
 	"runtime"
 	"testing"
 	"time"
@@ -9,17 +8,17 @@ import (
 	"github.com/greenrt/green/hub"
 )
 
-// testHub returns a private running hub, stopped at the end of the test,
+// primHub returns a private running hub, stopped at the end of the test,
 // and checks that the test leaves no goroutine behind.
-func testHub(t *testing.T) *hub.Hub {
+func primHub(t *testing.T) *hub.Hub {
 	t.Helper()
-	checkLeaks(t)
-	return newTestHub(t)
+	primCheckLeaks(t)
+	return primNewHub(t)
 }
 
-// checkLeaks checks at the end of the test (after the cleanups registered
+// primCheckLeaks checks at the end of the test (after the cleanups registered
 // later) that no goroutine was left behind.
-func checkLeaks(t *testing.T) {
+func primCheckLeaks(t *testing.T) {
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
 		// The hub is stopped by the cleanup registered below, which runs
@@ -37,8 +36,8 @@ func checkLeaks(t *testing.T) {
 	})
 }
 
-// newTestHub returns a private running hub stopped at the end of the test.
-func newTestHub(t *testing.T) *hub.Hub {
+// primNewHub returns a private running hub stopped at the end of the test.
+func primNewHub(t *testing.T) *hub.Hub {
 	t.Helper()
 	h, err := hub.New(hub.Config{})
 	if err != nil {
@@ -51,9 +50,9 @@ func newTestHub(t *testing.T) *hub.Hub {
 	return h
 }
 
-// run runs fn in a greenlet of h and waits for it, failing the test if it
+// primRun runs fn in a greenlet of h and waits for it, failing the test if it
 // did not succeed.
-func run(t *testing.T, h *hub.Hub, fn func()) {
+func primRun(t *testing.T, h *hub.Hub, fn func()) {
 	t.Helper()
 	if err := SpawnOn(h, fn).Join(); err != nil {
 		t.Fatalf("greenlet failed: %v", err)
@@ -66,14 +65,3 @@ func settle() {
 		Yield()
 	}
 }
-
-const short = 20 * time.Millisecond
-
-func errIs(err, target error) bool {
-	if target == nil {
-		return err == nil
-	}
-	return err != nil && (err == target || errorsIs(err, target))
-}
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -39,9 +39,9 @@ func TestQueueOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			tt.q.BindHub(h)
-			run(t, h, func() {
+			primRun(t, h, func() {
 				for _, v := range []int{3, 1, 2} {
 					if err := tt.q.Put(v); err != nil {
 						t.Fatal(err)
@@ -90,7 +90,7 @@ func TestQueueOrder(t *testing.T) {
 }
 
 func TestPriorityQueueZeroValue(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	var q PriorityQueue[int]
 	q.BindHub(h)
 	if err := q.Put(1); !errors.Is(err, ErrBadFunc) {
@@ -289,16 +289,16 @@ func TestQueueSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			q := NewQueue[int](0)
 			q.BindHub(h)
-			run(t, h, func() { tt.fn(t, q) })
+			primRun(t, h, func() { tt.fn(t, q) })
 		})
 	}
 }
 
 func TestQueueDeadlock(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	q := NewQueue[int](0)
 	q.BindHub(h)
 	gl := SpawnOn(h, func() { q.Get() })
@@ -317,7 +317,7 @@ func TestQueueDeadlock(t *testing.T) {
 }
 
 func TestQueueBridge(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	q := NewQueue[int](4)
 	q.BindHub(h)
 	const n = 1000
@@ -395,8 +395,8 @@ func TestQueueBridge(t *testing.T) {
 }
 
 func TestQueueCrossHub(t *testing.T) {
-	checkLeaks(t)
-	h1, h2 := newTestHub(t), newTestHub(t)
+	primCheckLeaks(t)
+	h1, h2 := primNewHub(t), primNewHub(t)
 	q := NewQueue[int](0)
 	q.BindHub(h1)
 	c := SpawnOn(h2, func() (int, error) { return q.Get() }) // parks on h2
@@ -511,16 +511,16 @@ func TestChannelSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			c := new(Channel[int])
 			c.BindHub(h)
-			run(t, h, func() { tt.fn(t, c) })
+			primRun(t, h, func() { tt.fn(t, c) })
 		})
 	}
 }
 
 func TestChannelBridgeAndDeadlock(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	c := new(Channel[string])
 	c.BindHub(h)
 	g := SpawnOn(h, func() (string, error) { return c.Get() })

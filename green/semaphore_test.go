@@ -82,21 +82,21 @@ func TestSemaphoreSemantics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := testHub(t)
+			h := primHub(t)
 			s := NewSemaphore(2)
 			s.BindHub(h)
-			run(t, h, func() { tt.fn(t, s) })
+			primRun(t, h, func() { tt.fn(t, s) })
 		})
 	}
 }
 
 func TestBoundedSemaphore(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	var zero BoundedSemaphore
 	zero.BindHub(h)
 	b := NewBoundedSemaphore(2)
 	b.BindHub(h)
-	run(t, h, func() {
+	primRun(t, h, func() {
 		if err := zero.Release(); err != ErrOverRelease {
 			t.Error("zero value:", err)
 		}
@@ -116,7 +116,7 @@ func TestBoundedSemaphore(t *testing.T) {
 }
 
 func TestSemaphoreBridgeAndDeadlock(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	s := NewSemaphore(1)
 	s.BindHub(h)
 	if err := s.Acquire(); err != nil { // plain goroutine, no wait

@@ -201,7 +201,7 @@ func (s *readySet) mark(i int) {
 	}
 }
 
-func (gl *Greenlet) waitHub() *hub.Hub { return gl.h }
+func (gl *Greenlet) waitHub() *hub.Hub { return gl.Hub() }
 
 func (gl *Greenlet) waitLink(fn func()) func() {
 	if gl.finished {

@@ -7,8 +7,8 @@ import (
 )
 
 func TestWaitMixed(t *testing.T) {
-	h := testHub(t)
-	run(t, h, func() {
+	h := primHub(t)
+	primRun(t, h, func() {
 		e := new(Event)
 		r := new(AsyncResult)
 		s := NewSemaphore(0)
@@ -45,8 +45,8 @@ func TestWaitMixed(t *testing.T) {
 }
 
 func TestWaitCountTimeoutAndBreak(t *testing.T) {
-	h := testHub(t)
-	run(t, h, func() {
+	h := primHub(t)
+	primRun(t, h, func() {
 		var es [3]*Event
 		for i := range es {
 			es[i] = new(Event)
@@ -82,7 +82,7 @@ func TestWaitCountTimeoutAndBreak(t *testing.T) {
 }
 
 func TestWaitFromPlainGoroutine(t *testing.T) {
-	h := testHub(t)
+	h := primHub(t)
 	e := new(Event)
 	e.BindHub(h)
 	g := SpawnOn(h, func() { Sleep(time.Millisecond); e.Set() })
