@@ -26,30 +26,49 @@ const (
 // inside a greenlet, waiting calls (Join, Get, Kill) park the caller; from a
 // plain goroutine they block it like an ordinary Go wait.
 //
-// Cost: one allocation of about 350 bytes; a started greenlet borrows a
+// Cost: one allocation of 192 bytes; a started greenlet borrows a
 // pooled goroutine from its hub until it finishes.
 type Greenlet struct {
-	g     hub.G
-	h     *hub.Hub
-	fn    any
-	args  []any
-	name  string
-	state atomic.Uint32
+	g  hub.G
+	fn any
+	x  *extra // rarely used fields, allocated on demand
 
 	// Written on the hub before state becomes stDead.
-	value  any
-	err    error
-	killed bool
+	value any
+	err   error
 
 	// Hub-owned.
-	links    []link
-	inl      [1]link
+	links *link // newest first
+
+	state    atomic.Uint32
 	linkID   uint32
+	killed   bool
 	notify   bool // a notification of the links is scheduled
-	later    *hub.Timer
-	locals   map[any]any
 	started  bool // hub.G was started
 	finished bool
+}
+
+// extra holds what most greenlets never use, to keep a parked greenlet
+// small (the struct above is one 192-byte allocation).
+type extra struct {
+	name   string
+	args   []any
+	later  *hub.Timer
+	locals map[any]any
+}
+
+func (gl *Greenlet) extra() *extra {
+	if gl.x == nil {
+		gl.x = &extra{}
+	}
+	return gl.x
+}
+
+func (gl *Greenlet) args() []any {
+	if gl.x == nil {
+		return nil
+	}
+	return gl.x.args
 }
 
 // New creates a greenlet that will run fn(args...) on the caller's hub (the
@@ -59,8 +78,10 @@ func New(fn any, args ...any) *Greenlet { return NewOn(hubFor(), fn, args...) }
 
 // NewOn is New on a given hub.
 func NewOn(h *hub.Hub, fn any, args ...any) *Greenlet {
-	gl := &Greenlet{h: h, fn: fn, args: args}
-	gl.links = gl.inl[:0]
+	gl := &Greenlet{fn: fn}
+	if len(args) > 0 {
+		gl.x = &extra{args: args}
+	}
 	gl.g.Init(h, gl)
 	return gl
 }
@@ -100,7 +121,7 @@ func SpawnLater(d time.Duration, fn any, args ...any) *Greenlet {
 // Start schedules the greenlet to run on a later loop turn. Starting twice,
 // or starting a killed greenlet, does nothing.
 func (gl *Greenlet) Start() {
-	if gl.h.OnHub() {
+	if gl.g.Hub().OnHub() {
 		gl.startNow()
 		return
 	}
@@ -110,10 +131,10 @@ func (gl *Greenlet) Start() {
 // StartLater schedules the greenlet to start after d.
 func (gl *Greenlet) StartLater(d time.Duration) {
 	gl.onHub(func() {
-		if gl.state.Load() != stNew || gl.later != nil {
+		if gl.state.Load() != stNew || (gl.x != nil && gl.x.later != nil) {
 			return
 		}
-		gl.later = gl.h.AfterFunc(d, gl.startNow)
+		gl.extra().later = gl.g.Hub().AfterFunc(d, gl.startNow)
 	})
 }
 
@@ -121,7 +142,9 @@ func (gl *Greenlet) startNow() {
 	if gl.state.Load() != stNew || gl.started {
 		return
 	}
-	gl.later = nil
+	if gl.x != nil {
+		gl.x.later = nil
+	}
 	gl.started = true
 	gl.state.Store(stStarted)
 	gl.g.Start()
@@ -131,30 +154,31 @@ func (gl *Greenlet) startNow() {
 // otherwise posted (without waiting). If the hub has stopped, an unstarted
 // greenlet is finished with ErrHubStopped so that nobody waits for it.
 func (gl *Greenlet) onHub(fn func()) {
-	if gl.h.OnHub() {
+	if gl.g.Hub().OnHub() {
 		fn()
 		return
 	}
-	if gl.h.Post(fn) != nil {
-		gl.state.CompareAndSwap(stNew, stDead) // nothing else can touch it now
-		if gl.state.Load() == stDead && !gl.finished {
-			gl.finished = true
-			gl.err = ErrHubStopped
-		}
+	if gl.g.Hub().Post(fn) != nil && gl.state.Load() == stNew {
+		// The hub has stopped: nothing else can touch the greenlet
+		// any more, so finish it here rather than leave its waiters
+		// hanging.
+		gl.finished = true
+		gl.err = ErrHubStopped
+		gl.state.Store(stDead)
 	}
 }
 
 // Name returns the greenlet's name: the one set with SetName, or
 // "Greenlet-<address>".
 func (gl *Greenlet) Name() string {
-	if gl.name != "" {
-		return gl.name
+	if gl.x != nil && gl.x.name != "" {
+		return gl.x.name
 	}
 	return fmt.Sprintf("Greenlet-%p", gl)
 }
 
 // SetName names the greenlet. Set it before starting, or from its hub.
-func (gl *Greenlet) SetName(name string) *Greenlet { gl.name = name; return gl }
+func (gl *Greenlet) SetName(name string) *Greenlet { gl.extra().name = name; return gl }
 
 // String returns the name and the state.
 func (gl *Greenlet) String() string {
@@ -170,7 +194,7 @@ func (gl *Greenlet) String() string {
 }
 
 // Hub returns the hub the greenlet runs on.
-func (gl *Greenlet) Hub() *hub.Hub { return gl.h }
+func (gl *Greenlet) Hub() *hub.Hub { return gl.g.Hub() }
 
 // Started reports whether the greenlet was started and has not finished.
 func (gl *Greenlet) Started() bool { return gl.state.Load() == stStarted }
@@ -234,7 +258,7 @@ func (gl *Greenlet) Run(g *hub.G) {
 // Abort is called by the hub when the body ended abnormally. Do not call.
 func (gl *Greenlet) Abort(g *hub.G, err error) {
 	if !gl.finished {
-		gl.h.ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
+		gl.g.Hub().ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
 		gl.die(nil, err, false)
 	}
 }
@@ -245,12 +269,16 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 		return
 	}
 	if r == g.Raised() {
-		gl.die(nil, interruptErr(r), isExit(r))
+		err := interruptErr(r)
+		if errors.Is(err, ErrDeadlock) {
+			gl.g.Hub().ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
+		}
+		gl.die(nil, err, isExit(r))
 		return
 	}
 	rec := panics.NewRecovered(1, r)
 	err := rec.AsError()
-	gl.h.ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
+	gl.g.Hub().ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
 	gl.die(nil, err, false)
 }
 
@@ -280,35 +308,58 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 	}
 	gl.finished = true
 	gl.value, gl.err, gl.killed = v, err, killed
-	gl.locals = nil
-	gl.fn, gl.args = nil, nil
+	if gl.x != nil {
+		gl.x.locals = nil
+		gl.x.args = nil
+	}
+	gl.fn = nil
 	gl.state.Store(stDead)
+	if gl.g.Hub().Current() == &gl.g {
+		// Dying in its own coroutine: fire the links now rather than
+		// from a loop callback one switch later. Wake-ups only queue
+		// their greenlets and spawned links start on a later turn, so
+		// the order is the same.
+		if gl.links != nil {
+			gl.notify = true
+			notifyLinks(gl)
+		}
+		return
+	}
 	gl.scheduleNotify()
 }
 
 // call runs the function with its arguments.
 func (gl *Greenlet) call() (any, error) {
-	if len(gl.args) == 0 {
+	args := gl.args()
+	if len(args) == 0 {
 		switch f := gl.fn.(type) {
 		case func():
-			f()
-			return nil, nil
+			if f != nil {
+				f()
+				return nil, nil
+			}
 		case func() error:
-			return nil, f()
+			if f != nil {
+				return nil, f()
+			}
 		case func() any:
-			return f(), nil
+			if f != nil {
+				return f(), nil
+			}
 		case func() (any, error):
-			return f()
+			if f != nil {
+				return f()
+			}
 		}
-	} else if len(gl.args) == 1 {
-		if f, ok := gl.fn.(func(*Greenlet)); ok {
-			if a, ok := gl.args[0].(*Greenlet); ok {
+	} else if len(args) == 1 {
+		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {
+			if a, ok := args[0].(*Greenlet); ok {
 				f(a)
 				return nil, nil
 			}
 		}
 	}
-	return callReflect(gl.fn, gl.args)
+	return callReflect(gl.fn, args)
 }
 
 var errorType = reflect.TypeFor[error]()

@@ -24,7 +24,7 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 	switch {
 	case me == gl:
 		return ErrJoinSelf
-	case g != nil && h == gl.h:
+	case g != nil && h == gl.g.Hub():
 		// Same hub: link a wake-up of this park.
 		id := gl.addLinkOnHub(link{kind: linkWake, g: g, seq: g.Seq()})
 		res := g.Park(timeout)
@@ -43,7 +43,7 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 		defer release()
 		seq := g.Seq()
 		var id LinkID
-		err := gl.h.Call(func() {
+		err := gl.g.Hub().Call(func() {
 			id = LinkID(gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) {
 				h.Post(func() { g.Wake(seq) })
 			}}))
@@ -69,7 +69,7 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 	// Plain goroutine.
 	done := make(chan struct{})
 	var id LinkID
-	err := gl.h.Call(func() {
+	err := gl.g.Hub().Call(func() {
 		if gl.finished {
 			close(done)
 			return
@@ -79,7 +79,7 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 	if err != nil {
 		return gl.deadOr(err)
 	}
-	stop := gl.h.Waiting()
+	stop := gl.g.Hub().Waiting()
 	defer stop()
 	if timeout < 0 {
 		<-done
@@ -177,9 +177,9 @@ func (gl *Greenlet) KillWith(o KillOptions) error {
 		return nil
 	}
 	sig := &killSignal{err: o.Err}
-	if gl.h.OnHub() {
+	if gl.g.Hub().OnHub() {
 		gl.killOnHub(sig)
-	} else if err := gl.h.Post(func() { gl.killOnHub(sig) }); err != nil {
+	} else if err := gl.g.Hub().Post(func() { gl.killOnHub(sig) }); err != nil {
 		return gl.deadOr(err)
 	}
 	if o.NoWait {
@@ -197,15 +197,15 @@ func (gl *Greenlet) killOnHub(sig *killSignal) {
 		return
 	}
 	if !gl.started {
-		if gl.later != nil {
-			gl.h.StopTimer(gl.later)
-			gl.later = nil
+		if gl.x != nil && gl.x.later != nil {
+			gl.g.Hub().StopTimer(gl.x.later)
+			gl.x.later = nil
 		}
 		gl.die(nil, interruptErr(sig), isExit(sig))
 		return
 	}
 	gl.g.Interrupt(sig)
-	if cur := gl.h.Current(); cur == &gl.g {
+	if cur := gl.g.Hub().Current(); cur == &gl.g {
 		gl.g.Raise()
 	}
 }

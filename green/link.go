@@ -23,7 +23,10 @@ const (
 	linkOnError
 )
 
+// link is one node of a greenlet's links, kept newest first (prepending
+// is O(1) and keeps the Greenlet small) and reversed when they fire.
 type link struct {
+	next   *link
 	id     uint32
 	kind   uint8
 	filter uint8
@@ -56,7 +59,7 @@ func (gl *Greenlet) LinkError(fn func(*Greenlet)) LinkID {
 // did. Safe from any goroutine.
 func (gl *Greenlet) Unlink(id LinkID) bool {
 	removed := false
-	gl.h.Call(func() { removed = gl.unlink(uint32(id)) })
+	gl.g.Hub().Call(func() { removed = gl.unlink(uint32(id)) })
 	return removed
 }
 
@@ -74,7 +77,7 @@ func (gl *Greenlet) addLink(l link) LinkID {
 		return 0
 	}
 	var id uint32
-	gl.h.Call(func() { id = gl.addLinkOnHub(l) })
+	gl.g.Hub().Call(func() { id = gl.addLinkOnHub(l) })
 	return LinkID(id)
 }
 
@@ -86,7 +89,10 @@ func (gl *Greenlet) addLinkOnHub(l link) uint32 {
 		gl.linkID++
 	}
 	l.id = gl.linkID
-	gl.links = append(gl.links, l)
+	n := new(link)
+	*n = l
+	n.next = gl.links
+	gl.links = n
 	if gl.finished {
 		gl.scheduleNotify()
 	}
@@ -94,10 +100,9 @@ func (gl *Greenlet) addLinkOnHub(l link) uint32 {
 }
 
 func (gl *Greenlet) unlink(id uint32) bool {
-	for i := range gl.links {
-		if gl.links[i].id == id {
-			gl.links = append(gl.links[:i], gl.links[i+1:]...)
-			gl.links[len(gl.links):cap(gl.links)][0] = link{}
+	for p := &gl.links; *p != nil; p = &(*p).next {
+		if (*p).id == id {
+			*p = (*p).next
 			return true
 		}
 	}
@@ -105,25 +110,43 @@ func (gl *Greenlet) unlink(id uint32) bool {
 }
 
 func (gl *Greenlet) scheduleNotify() {
-	if gl.notify || len(gl.links) == 0 {
+	if gl.notify || gl.links == nil {
 		return
 	}
 	gl.notify = true
-	gl.h.Callback(notifyLinks, gl)
+	gl.g.Hub().Callback(notifyLinks, gl)
 }
 
 // notifyLinks fires the links of a dead greenlet in order. Links added by
 // the callbacks themselves fire in the same pass.
 func notifyLinks(arg any) {
 	gl := arg.(*Greenlet)
+	if !gl.notify {
+		return // already fired
+	}
 	gl.notify = false
 	ok := gl.err == nil
-	for len(gl.links) > 0 {
-		l := gl.links[0]
-		gl.links[0] = link{}
-		gl.links = gl.links[1:]
+	for gl.links != nil {
+		// Take the current list in registration order; links added by
+		// raw callbacks meanwhile form the next round.
+		var l *link
+		for n := gl.links; n != nil; {
+			next := n.next
+			n.next = l
+			l = n
+			n = next
+		}
+		gl.links = nil
+		for ; l != nil; l = l.next {
+			gl.fire(l, ok)
+		}
+	}
+}
+
+func (gl *Greenlet) fire(l *link, ok bool) {
+	{
 		if (l.filter == linkOnValue && !ok) || (l.filter == linkOnError && ok) {
-			continue
+			return
 		}
 		switch l.kind {
 		case linkWake:
@@ -131,18 +154,17 @@ func notifyLinks(arg any) {
 		case linkRaw:
 			gl.fireRaw(l.fn)
 		case linkSpawn:
-			lg := NewOn(gl.h, l.fn, gl)
-			lg.name = fmt.Sprintf("link of %s", gl.Name())
+			lg := NewOn(gl.g.Hub(), l.fn, gl)
+			lg.extra().name = fmt.Sprintf("link of %s", gl.Name())
 			lg.startNow()
 		}
 	}
-	gl.links = gl.inl[:0]
 }
 
 func (gl *Greenlet) fireRaw(fn func(*Greenlet)) {
 	defer func() {
 		if r := recover(); r != nil {
-			gl.h.ReportError(fmt.Errorf("green: link of %s panicked: %v", gl.Name(), r))
+			gl.g.Hub().ReportError(fmt.Errorf("green: link of %s panicked: %v", gl.Name(), r))
 		}
 	}()
 	fn(gl)

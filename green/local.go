@@ -66,11 +66,15 @@ func (l *Local[T]) Delete() {
 	}
 }
 
-// localsOf returns gl's local storage (Greenlet.locals, dropped by die),
+// localsOf returns gl's local storage (extra.locals, dropped by die),
 // creating it if asked; nil if there is none. Hub-only.
 func localsOf(gl *Greenlet, create bool) map[any]any {
-	if gl.locals == nil && create {
-		gl.locals = make(map[any]any)
+	if gl.x == nil && !create {
+		return nil
 	}
-	return gl.locals
+	x := gl.extra()
+	if x.locals == nil && create {
+		x.locals = make(map[any]any)
+	}
+	return x.locals
 }

@@ -22,12 +22,9 @@ type waiter struct {
 // newWaiter prepares a waiter for the calling context. It panics with
 // hub.ErrNotCoroutine in a hub callback, which must not block.
 func newWaiter() *waiter {
-	g, h := hub.Current()
+	g, h := blockingCaller()
 	if g != nil {
 		return &waiter{g: g, seq: g.Seq(), h: h}
-	}
-	if h != nil {
-		panic(hub.ErrNotCoroutine)
 	}
 	return &waiter{ch: make(chan struct{})}
 }
@@ -110,7 +107,7 @@ func (c *collector) follow(gl *Greenlet) {
 		return
 	}
 	var id uint32
-	err := gl.h.Call(func() { id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add}) })
+	err := gl.g.Hub().Call(func() { id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add}) })
 	if err != nil {
 		c.add(gl) // its hub is gone: it is dead or never ran
 		return
@@ -151,7 +148,7 @@ func (c *collector) wait(timeout time.Duration) error {
 	if !ready {
 		var stop func()
 		if c.w.g == nil && len(c.follows) > 0 {
-			stop = c.follows[0].gl.h.Waiting()
+			stop = c.follows[0].gl.g.Hub().Waiting()
 		}
 		res = c.w.wait(timeout)
 		if stop != nil {

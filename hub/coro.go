@@ -23,16 +23,16 @@ import "iter"
 type slot struct {
 	next      func() (struct{}, bool)
 	yield     func(struct{}) bool
-	yieldNext bool // the next switch through this slot calls yield
 	occ       *ctx
+	yieldNext bool // the next switch through this slot calls yield
+	exitReq   bool // (home slots) the worker owning the slot must exit
 }
 
 // ctx is a goroutine that takes turns running on the hub: the loop
 // goroutine, or a worker.
 type ctx struct {
 	gid  uintptr
-	slot *slot   // the slot this context is blocked in; nil while it runs
-	w    *worker // nil for the loop
+	slot *slot // the slot this context is blocked in; nil while it runs
 }
 
 // hopReq asks a blocked context, when resumed, to pass control on at once
@@ -73,32 +73,29 @@ func (h *Hub) transfer(me, to *ctx) {
 // after another, so that spawning a G does not create a goroutine.
 type worker struct {
 	ctx
-	h        *Hub
-	home     *slot // the slot created with this goroutine: its exit path
+	home     slot // the slot created with this goroutine: its exit path
 	g        *G
-	exitReq  bool
 	nextFree *worker
 }
 
 func (h *Hub) newWorker() *worker {
-	w := &worker{h: h}
-	w.ctx.w = w
-	w.home = &slot{occ: &w.ctx}
+	w := &worker{}
+	w.home.occ = &w.ctx
 	w.home.next, _ = iter.Pull(iter.Seq[struct{}](w.main))
-	w.ctx.slot = w.home
+	w.ctx.slot = &w.home
 	return w
 }
 
 func (w *worker) main(yield func(struct{}) bool) {
-	h := w.h
+	h := w.g.h // a worker starts with its first G
 	w.home.yield = yield
 	w.gid = getg()
 	storeRunning(h, w.gid)
-	for !w.exitReq {
+	for !w.home.exitReq {
 		w.run(w.g)
 		h.finish(w)
 	}
-	w.exit()
+	w.exit(h)
 }
 
 func (w *worker) run(g *G) {
@@ -114,7 +111,7 @@ func (w *worker) run(g *G) {
 		}
 		g.state = gDead
 		g.r.Abort(g, err)
-		h := w.h
+		h := g.h
 		h.live--
 		g.w, w.g = nil, nil
 		if r == nil {
@@ -125,12 +122,12 @@ func (w *worker) run(g *G) {
 			h.cur = nil
 			h.transfer(&w.ctx, &h.loopCtx)
 		}
-		w.exitReq = true // the worker's state is suspect after a panic
+		w.home.exitReq = true // the worker's state is suspect after a panic
 	}()
 	g.r.Run(g)
 	finished = true
 	g.state = gDead
-	h := w.h
+	h := g.h
 	h.live--
 	g.w, w.g = nil, nil
 }
@@ -138,8 +135,8 @@ func (w *worker) run(g *G) {
 // finish releases the worker of a G that has returned and runs the next
 // ready context.
 func (h *Hub) finish(w *worker) {
-	if w.exitReq || h.nfreeW >= h.cfg.MaxIdleWorkers || h.stopping {
-		w.exitReq = true
+	if w.home.exitReq || h.nfreeW >= h.cfg.MaxIdleWorkers || h.stopping {
+		w.home.exitReq = true
 		return
 	}
 	w.nextFree = h.freeW
@@ -153,8 +150,7 @@ func (h *Hub) finish(w *worker) {
 // loop. If another context is there, that context is asked to hop to the
 // loop's slot, the loop is asked to come back here, and the worker returns
 // once the loop sits in its home slot.
-func (w *worker) exit() {
-	h := w.h
+func (w *worker) exit(h *Hub) {
 	if occ := w.home.occ; occ != &h.loopCtx {
 		h.hop = hopReq{who: occ, to: &h.loopCtx}
 		h.exiting = w

@@ -48,9 +48,11 @@ type G struct {
 	w     *worker
 	state uint8
 	seq   uint32
-	intr  any   // pending interrupt, raised at the next park
-	raise any   // the interrupt most recently raised by Raise
-	timer Timer // park timeout; a G parks at most once at a time
+	// intr is the pending interrupt, raised at the next park, or, once
+	// raised is set, the interrupt most recently raised.
+	intr   any
+	raised bool
+	timer  Timer // park timeout; a G parks at most once at a time
 
 	// parked list, for deadlock detection and Stop
 	pprev, pnext *G
@@ -59,7 +61,6 @@ type G struct {
 // Init prepares g to run r on h. It must be called before Start, once.
 func (g *G) Init(h *Hub, r Runner) {
 	g.h, g.r = h, r
-	g.timer.idx = -1
 }
 
 // Hub returns the hub g belongs to.
@@ -101,7 +102,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	if h.cur != g || getg() != g.w.gid {
 		h.mustInCoroutine()
 	}
-	if g.intr != nil {
+	if g.pending() {
 		return Interrupted
 	}
 	if timeout >= 0 {
@@ -111,10 +112,10 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	h.parkedAdd(g)
 	h.schedule(&g.w.ctx)
 	// Resumed by the hub: Wake, timeout or interrupt already bumped seq.
-	if g.timer.in {
+	if g.timer.pos != 0 {
 		h.stopTimer(&g.timer)
 	}
-	if g.intr != nil {
+	if g.pending() {
 		return Interrupted
 	}
 	if g.timer.arg == timedOutMark {
@@ -156,7 +157,7 @@ func (g *G) Interrupt(v any) {
 	if g.state == gDead || v == nil {
 		return
 	}
-	g.intr = v
+	g.intr, g.raised = v, false
 	if g.state == gParked {
 		g.h.unpark(g)
 	}
@@ -164,12 +165,19 @@ func (g *G) Interrupt(v any) {
 
 // PendingInterrupt returns the interrupt that the next park will raise, or
 // nil.
-func (g *G) PendingInterrupt() any { return g.intr }
+func (g *G) PendingInterrupt() any {
+	if g.raised {
+		return nil
+	}
+	return g.intr
+}
+
+func (g *G) pending() bool { return g.intr != nil && !g.raised }
 
 // ClearInterrupt drops the pending interrupt if it is v, and reports whether
 // it did (a timeout cancelled after it fired but before it was raised).
 func (g *G) ClearInterrupt(v any) bool {
-	if g.intr != nil && g.intr == v {
+	if g.pending() && g.intr == v {
 		g.intr = nil
 		return true
 	}
@@ -180,17 +188,21 @@ func (g *G) ClearInterrupt(v any) bool {
 // recovering code can tell it apart from other panics (see Raised). It
 // returns normally if no interrupt is pending.
 func (g *G) Raise() {
-	v := g.intr
-	if v == nil {
+	if !g.pending() {
 		return
 	}
-	g.intr = nil
-	g.raise = v
-	panic(v)
+	g.raised = true
+	panic(g.intr)
 }
 
-// Raised returns the value most recently panicked by Raise on g.
-func (g *G) Raised() any { return g.raise }
+// Raised returns the value most recently panicked by Raise on g, until a
+// new interrupt arrives.
+func (g *G) Raised() any {
+	if !g.raised {
+		return nil
+	}
+	return g.intr
+}
 
 // Yield puts g, the running G, at the back of the ready queue and switches
 // away: every coroutine and callback that was ready runs before g resumes
@@ -200,7 +212,7 @@ func (g *G) Yield() {
 	if h.cur != g || getg() != g.w.gid {
 		h.mustInCoroutine()
 	}
-	if g.intr == nil {
+	if !g.pending() {
 		g.state = gReady
 		h.ready.push(entry{g: g})
 		h.schedule(&g.w.ctx)
@@ -252,8 +264,15 @@ func (h *Hub) schedule(me *ctx) {
 }
 
 func (h *Hub) pickNext() *ctx {
-	for h.budget > 0 && h.ready.len() > 0 && h.ready.front().g != nil {
-		g := h.ready.pop().g
+	for h.budget > 0 && h.ready.len() > 0 {
+		g := h.ready.front().g
+		if g == nil || (g.w == nil && h.freeW == nil) {
+			// A callback, or a G that needs a new goroutine: the loop
+			// does those, so that a parking coroutine's stack stays
+			// shallow (a parked greenlet keeps its 2 KiB stack).
+			break
+		}
+		h.ready.pop()
 		if g.state != gReady {
 			continue
 		}
@@ -280,8 +299,8 @@ func (h *Hub) prepare(g *G) *ctx {
 		w.g = g
 		g.w = w
 	}
-	if h.stopping && g.intr == nil {
-		g.intr = ErrStopped
+	if h.stopping && !g.pending() {
+		g.intr, g.raised = ErrStopped, false
 	}
 	g.state = gRunning
 	h.cur = g

@@ -22,8 +22,9 @@ type Config struct {
 	ErrorHandler func(error)
 
 	// MaxIdleWorkers bounds how many finished coroutines (goroutines) the
-	// hub keeps for reuse by later spawns. Zero value: 1024. Negative: keep
-	// none.
+	// hub keeps for reuse by later spawns. An idle one costs about 2.8 KiB
+	// (its 2 KiB stack and the runtime's goroutine record); creating one
+	// costs about 3 µs. Zero value: 16384. Negative: keep none.
 	MaxIdleWorkers int
 
 	// NoDeadlockDetection turns off gevent's LoopExit: a coroutine that
@@ -46,7 +47,7 @@ type Hub struct {
 	// Owned by the loop goroutine.
 	ready      readyQueue
 	timers     timerHeap
-	timerSeq   uint64
+	timerSeq   uint32
 	poll       poller
 	cur        *G
 	live       int // started G's that are not dead
@@ -116,7 +117,7 @@ func New(cfg Config) (*Hub, error) {
 		h.handler.Store(&f)
 	}
 	if cfg.MaxIdleWorkers == 0 {
-		h.cfg.MaxIdleWorkers = 1024
+		h.cfg.MaxIdleWorkers = 16384
 	}
 	if err := h.poll.open(); err != nil {
 		return nil, err

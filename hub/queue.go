@@ -40,6 +40,13 @@ func (q *readyQueue) pop() entry {
 		q.head = 0
 	}
 	q.n--
+	if q.n == 0 {
+		q.head = 0
+		if len(q.buf) > 4096 {
+			// A burst is over: do not keep a huge buffer forever.
+			q.buf = make([]entry, 64)
+		}
+	}
 	return e
 }
 

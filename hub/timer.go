@@ -7,16 +7,15 @@ import "time"
 // structures so that arming it does not allocate. A Timer must only be used
 // on its hub (from a greenlet of that hub or a hub callback).
 type Timer struct {
-	when int64 // monotonic nanoseconds (nanotime)
-	seq  uint64
-	idx  int32 // position in the heap, -1 when inactive
-	in   bool
+	when int64  // monotonic nanoseconds (nanotime)
+	seq  uint32 // arming order, for FIFO among equal deadlines (wraps)
+	pos  int32  // 1 + index in the heap; 0 when inactive
 	fn   func(any)
 	arg  any
 }
 
 // Active reports whether the timer is armed and has not fired.
-func (t *Timer) Active() bool { return t.in }
+func (t *Timer) Active() bool { return t.pos != 0 }
 
 // timerHeap is a 4-ary min-heap ordered by (when, seq): O(log n) add and
 // remove, O(1) peek, and FIFO order among timers due at the same instant.
@@ -24,13 +23,13 @@ type timerHeap []*Timer
 
 func (h timerHeap) less(i, j int) bool {
 	a, b := h[i], h[j]
-	return a.when < b.when || (a.when == b.when && a.seq < b.seq)
+	return a.when < b.when || (a.when == b.when && int32(a.seq-b.seq) < 0)
 }
 
 func (h timerHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].idx = int32(i)
-	h[j].idx = int32(j)
+	h[i].pos = int32(i) + 1
+	h[j].pos = int32(j) + 1
 }
 
 func (h timerHeap) up(i int) {
@@ -66,23 +65,21 @@ func (h timerHeap) down(i int) {
 }
 
 func (h *timerHeap) push(t *Timer) {
-	t.idx = int32(len(*h))
-	t.in = true
+	t.pos = int32(len(*h)) + 1
 	*h = append(*h, t)
-	h.up(int(t.idx))
+	h.up(int(t.pos) - 1)
 }
 
 func (h *timerHeap) remove(t *Timer) {
 	old := *h
-	i := int(t.idx)
+	i := int(t.pos) - 1
 	last := len(old) - 1
 	if i != last {
 		old.swap(i, last)
 	}
 	old[last] = nil
 	*h = old[:last]
-	t.idx = -1
-	t.in = false
+	t.pos = 0
 	if i != last {
 		h.down(i)
 		h.up(i)
@@ -98,7 +95,7 @@ func (h *Hub) StartTimer(t *Timer, d time.Duration, fn func(any), arg any) {
 }
 
 func (h *Hub) startTimer(t *Timer, d time.Duration, fn func(any), arg any) {
-	if t.in {
+	if t.pos != 0 {
 		h.timers.remove(t)
 	}
 	if d < 0 {
@@ -118,7 +115,7 @@ func (h *Hub) StopTimer(t *Timer) bool {
 }
 
 func (h *Hub) stopTimer(t *Timer) bool {
-	if !t.in {
+	if t.pos == 0 {
 		return false
 	}
 	h.timers.remove(t)
@@ -130,7 +127,7 @@ func (h *Hub) stopTimer(t *Timer) bool {
 // can be stopped with StopTimer. fn runs in the loop itself, not in a
 // coroutine: it must not block or park. Hub-only; it allocates the Timer.
 func (h *Hub) AfterFunc(d time.Duration, fn func()) *Timer {
-	t := &Timer{idx: -1}
+	t := &Timer{}
 	h.StartTimer(t, d, callFunc, fn)
 	return t
 }

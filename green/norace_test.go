@@ -1,0 +1,5 @@
+//go:build !race
+
+package green
+
+const raceEnabled = false
