@@ -127,17 +127,19 @@ func ExampleChannel() {
 
 func ExampleSemaphore() {
 	sem := green.NewSemaphore(2) // at most two at a time
-	var gs []*green.Greenlet
-	for i := range 4 {
-		gs = append(gs, green.Spawn(func() {
-			sem.Acquire()
-			defer sem.Release()
-			fmt.Println("start", i)
-			green.Yield() // the others run; two of them must wait
-			fmt.Println("end", i)
-		}))
-	}
-	green.JoinAll(gs...)
+	green.Spawn(func() {
+		var gs []*green.Greenlet
+		for i := range 4 {
+			gs = append(gs, green.Spawn(func() {
+				sem.Acquire()
+				defer sem.Release()
+				fmt.Println("start", i)
+				green.Yield() // the others run; two of them must wait
+				fmt.Println("end", i)
+			}))
+		}
+		green.JoinAll(gs...)
+	}).Join()
 	// Output:
 	// start 0
 	// start 1
@@ -207,18 +209,20 @@ func ExampleLocal() {
 
 func ExampleIWait() {
 	var a, b green.Event
-	slow := green.Spawn(func() { green.Sleep(2 * time.Millisecond) })
-	green.Spawn(func() { b.Set(); green.Sleep(time.Millisecond); a.Set() })
-	for w := range green.IWait(green.WaitOptions{}, slow, &a, &b) {
-		switch w {
-		case slow:
-			fmt.Println("greenlet done")
-		case &a:
-			fmt.Println("a set")
-		case &b:
-			fmt.Println("b set")
+	green.Spawn(func() {
+		slow := green.Spawn(func() { a.Wait() })
+		green.Spawn(func() { b.Set(); green.Yield(); a.Set() })
+		for w := range green.IWait(green.WaitOptions{}, slow, &a, &b) {
+			switch w {
+			case slow:
+				fmt.Println("greenlet done")
+			case &a:
+				fmt.Println("a set")
+			case &b:
+				fmt.Println("b set")
+			}
 		}
-	}
+	}).Join()
 	// Output:
 	// b set
 	// a set
