@@ -27,6 +27,17 @@ func hubFor() *hub.Hub {
 	return hub.Default()
 }
 
+// blockingCaller returns the calling greenlet's G and hub, or nil, nil for
+// a plain goroutine. It panics with hub.ErrNotCoroutine in a hub callback,
+// which must never block.
+func blockingCaller() (*hub.G, *hub.Hub) {
+	g, h := hub.Current()
+	if g == nil && h != nil {
+		panic(hub.ErrNotCoroutine)
+	}
+	return g, h
+}
+
 // Current returns the calling greenlet, or nil in a plain goroutine (or a
 // hub callback, or a coroutine that is not a Greenlet).
 func Current() *Greenlet {
@@ -38,11 +49,8 @@ func Current() *Greenlet {
 // sleep). Sleep(0) is Yield. In a plain goroutine it is time.Sleep. A kill
 // or an expired Timeout interrupts it.
 func Sleep(d time.Duration) {
-	g, h := hub.Current()
+	g, _ := blockingCaller()
 	if g == nil {
-		if h != nil {
-			panic(hub.ErrNotCoroutine)
-		}
 		time.Sleep(d)
 		return
 	}
@@ -63,11 +71,8 @@ func Sleep(d time.Duration) {
 // Yield lets every other ready greenlet of the hub run before the caller
 // resumes (gevent's sleep(0)). In a plain goroutine it is runtime.Gosched.
 func Yield() {
-	g, h := hub.Current()
+	g, _ := blockingCaller()
 	if g == nil {
-		if h != nil {
-			panic(hub.ErrNotCoroutine)
-		}
 		runtime.Gosched()
 		return
 	}
@@ -77,11 +82,8 @@ func Yield() {
 // Idle parks the calling greenlet until the hub has nothing else ready to
 // run (gevent's idle()). In a plain goroutine it is runtime.Gosched.
 func Idle() {
-	g, h := hub.Current()
+	g, h := blockingCaller()
 	if g == nil {
-		if h != nil {
-			panic(hub.ErrNotCoroutine)
-		}
 		runtime.Gosched()
 		return
 	}

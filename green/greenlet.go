@@ -158,12 +158,13 @@ func (gl *Greenlet) onHub(fn func()) {
 		fn()
 		return
 	}
-	if gl.g.Hub().Post(fn) != nil {
-		gl.state.CompareAndSwap(stNew, stDead) // nothing else can touch it now
-		if gl.state.Load() == stDead && !gl.finished {
-			gl.finished = true
-			gl.err = ErrHubStopped
-		}
+	if gl.g.Hub().Post(fn) != nil && gl.state.Load() == stNew {
+		// The hub has stopped: nothing else can touch the greenlet
+		// any more, so finish it here rather than leave its waiters
+		// hanging.
+		gl.finished = true
+		gl.err = ErrHubStopped
+		gl.state.Store(stDead)
 	}
 }
 

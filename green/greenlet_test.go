@@ -387,3 +387,29 @@ func TestConcurrentSpawnFromGoroutines(t *testing.T) {
 		t.Fatalf("counter = %d", got)
 	}
 }
+
+func TestSpawnOnStoppedHub(t *testing.T) {
+	h, err := hub.New(hub.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Start()
+	parked := SpawnOn(h, Sleep, time.Hour)
+	// Spawns racing with Stop either run (and are stopped) or fail.
+	done := make(chan *Greenlet, 100)
+	go func() {
+		for i := 0; i < 100; i++ {
+			done <- SpawnOn(h, Sleep, time.Hour)
+		}
+	}()
+	h.Stop()
+	if err := parked.Join(); !errors.Is(err, ErrHubStopped) {
+		t.Fatalf("parked greenlet: %v", err)
+	}
+	for i := 0; i < 100; i++ {
+		g := <-done
+		if err := g.Join(); !errors.Is(err, ErrHubStopped) {
+			t.Fatalf("spawn %d: %v", i, err)
+		}
+	}
+}

@@ -22,12 +22,9 @@ type waiter struct {
 // newWaiter prepares a waiter for the calling context. It panics with
 // hub.ErrNotCoroutine in a hub callback, which must not block.
 func newWaiter() *waiter {
-	g, h := hub.Current()
+	g, h := blockingCaller()
 	if g != nil {
 		return &waiter{g: g, seq: g.Seq(), h: h}
-	}
-	if h != nil {
-		panic(hub.ErrNotCoroutine)
 	}
 	return &waiter{ch: make(chan struct{})}
 }

@@ -32,7 +32,7 @@ type fdSide struct {
 // read or write is attempted before any wait. Hub-only.
 func (h *Hub) Register(fd int) (*FD, error) {
 	h.mustOnHub()
-	if h.stopping || h.state.Load() == hubStopped {
+	if h.stopping {
 		return nil, ErrStopped
 	}
 	if fd < 0 || fd > 1<<31-1 {

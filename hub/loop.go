@@ -28,7 +28,17 @@ func (h *Hub) loop() {
 		if h.stopping {
 			h.stopRound()
 			if h.live == 0 && h.ready.len() == 0 && h.npost.Load() == 0 {
-				return
+				if h.state.Load() == hubStopped {
+					return
+				}
+				// Refuse new posts, then run whatever slipped in
+				// before (a Spawn, a Call) so that nobody waits
+				// for it forever; greenlets started now die at
+				// once with ErrStopped.
+				h.mu.Lock()
+				h.state.Store(hubStopped)
+				h.mu.Unlock()
+				continue
 			}
 		}
 		for n := 0; n < batch && h.ready.len() > 0; n++ {
@@ -117,14 +127,6 @@ func (h *Hub) shutdown() {
 		d.closed = true
 	}
 	clear(h.fds)
-	h.mu.Lock()
-	h.state.Store(hubStopped)
-	h.mu.Unlock()
-	// Run what was posted before the state changed, so that no Call
-	// waits forever; new posts now fail with ErrStopped.
-	for h.npost.Load() > 0 {
-		h.runPosted()
-	}
 	registerHub(h, false)
 	storeRunning(h, 0)
 	h.poll.close()

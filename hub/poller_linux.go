@@ -5,6 +5,7 @@ package hub
 import (
 	"errors"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,6 +13,7 @@ import (
 type poller struct {
 	epfd   int
 	evfd   int
+	noPW2  bool // the kernel lacks epoll_pwait2: use epoll_wait (ms)
 	events [128]unix.EpollEvent
 }
 
@@ -64,12 +66,7 @@ func (p *poller) del(fd int) error {
 }
 
 func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w bool)) error {
-	ms := -1
-	if timeoutNs >= 0 {
-		// Round up so that a timer due in 0.3 ms does not spin.
-		ms = int((timeoutNs + 999_999) / 1_000_000)
-	}
-	n, err := unix.EpollWait(p.epfd, p.events[:], ms)
+	n, err := p.epollWait(timeoutNs)
 	if err != nil {
 		if err == unix.EINTR {
 			return nil
@@ -89,6 +86,36 @@ func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w bool)) err
 		ready(pollToken{fd: ev.Fd, gen: uint32(ev.Pad)}, r, w)
 	}
 	return nil
+}
+
+// epollWait waits with nanosecond precision through epoll_pwait2 (Linux
+// 5.11+), so that a 100 µs Sleep is not rounded up to a millisecond, and
+// falls back to epoll_wait, rounding up to whole milliseconds, elsewhere.
+func (p *poller) epollWait(timeoutNs int64) (int, error) {
+	if !p.noPW2 {
+		var ts *unix.Timespec
+		var t unix.Timespec
+		if timeoutNs >= 0 {
+			t = unix.NsecToTimespec(timeoutNs)
+			ts = &t
+		}
+		r, _, e := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)),
+			uintptr(unsafe.Pointer(ts)), 0, 0)
+		if e == 0 {
+			return int(r), nil
+		}
+		if e != unix.ENOSYS && e != unix.EPERM {
+			return 0, e
+		}
+		p.noPW2 = true
+	}
+	ms := -1
+	if timeoutNs >= 0 {
+		// Round up so that a timer due in 0.3 ms does not spin.
+		ms = int((timeoutNs + 999_999) / 1_000_000)
+	}
+	return unix.EpollWait(p.epfd, p.events[:], ms)
 }
 
 func (p *poller) wake() {
