@@ -36,6 +36,15 @@
 // errors.go. Kills and green.Timeout interrupts are raised inside the wait,
 // as panics that unwind the greenlet, like everywhere in package green.
 //
+// # Libraries that lock
+//
+// Code that holds a sync.Mutex while doing I/O stalls the whole hub if a
+// second greenlet of the hub then waits for that mutex: a Go mutex blocks
+// the thread, it does not park the greenlet. crypto/tls does this during
+// its handshake: over a netwrap conn, call (*tls.Conn).Handshake before
+// letting one greenlet read while another writes. Single-greenlet use of a
+// *tls.Conn (a handler that reads then writes) needs no care.
+//
 // # Servers
 //
 // StreamServer runs a handler greenlet per accepted connection and
