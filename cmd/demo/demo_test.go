@@ -73,8 +73,18 @@ func TestCountdownCommand(t *testing.T) {
 	}
 }
 
+func TestProduceCommand(t *testing.T) {
+	out := runDemo(t, "produce", "-producers", "2", "-consumers", "2", "-items", "4", "-size", "1", "-unit", "1ms")
+	if strings.Count(out, " put ") != 8 || strings.Count(out, " used ") != 8 || !strings.Contains(out, "done: 8 items") {
+		t.Errorf("unexpected output:\n%s", out)
+	}
+	if !strings.Contains(out, "waits: queue full") {
+		t.Errorf("producers never waited for the slow consumers:\n%s", out)
+	}
+}
+
 func TestHelp(t *testing.T) {
-	for _, name := range []string{"crawl", "bench", "countdown"} {
+	for _, name := range []string{"crawl", "bench", "countdown", "produce"} {
 		if out := runDemo(t, name, "-h"); !strings.Contains(out, "usage: demo "+name) {
 			t.Errorf("%s -h:\n%s", name, out)
 		}
