@@ -66,13 +66,20 @@ func runProduce(ctx context.Context, args []string, out io.Writer) error {
 	for i := range *consumers {
 		cs = append(cs, green.Spawn(consume, i+1))
 	}
+	// The end of the run is coordinated by a greenlet: once the producers
+	// are done, the consumers may all be parked on the empty queue until
+	// Shutdown, and only the hub's own work can be relied on to wake
+	// them (a plain goroutine doing it would race with deadlock detection).
+	coord := green.Spawn(func() {
+		green.JoinAll(ps...)
+		q.Shutdown() // no more items: consumers drain the rest and stop
+		green.JoinAll(cs...)
+	})
 	stop := context.AfterFunc(ctx, func() {
-		green.KillAll(append(ps, cs...)...)
+		green.KillAll(append(append(ps, cs...), coord)...)
 	})
 	defer stop()
-	green.JoinAll(ps...)
-	q.Shutdown() // no more items: consumers drain the rest and stop
-	green.JoinAll(cs...)
+	coord.Join()
 	if ctx.Err() != nil {
 		say("interrupted")
 		return nil

@@ -1,0 +1,102 @@
+// Command echoserver is gevent's echo server: a StreamServer that runs a
+// greenlet per connection, all on one hub.
+//
+//	go run ./examples/echoserver                # a short demo with 3 clients, then exits
+//	go run ./examples/echoserver -serve 1m      # serve on 127.0.0.1:16000 for a minute (or until Ctrl-C)
+//	                                            # try it with: nc 127.0.0.1 16000
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/netwrap"
+)
+
+// handle serves one connection in its own greenlet. The read parks this
+// greenlet until data arrives; the other connections are served meanwhile.
+func handle(c net.Conn) {
+	fmt.Printf("server: %s connected\n", c.RemoteAddr())
+	defer fmt.Printf("server: %s gone\n", c.RemoteAddr())
+	r := bufio.NewReader(c)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return // EOF or error: the server closes the connection
+		}
+		if _, err := c.Write([]byte(line)); err != nil {
+			return
+		}
+	}
+}
+
+// client connects, sends a few lines, and checks each echo.
+func client(addr, name string) error {
+	c, err := netwrap.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for i := 1; i <= 3; i++ {
+		msg := fmt.Sprintf("%s says hello #%d\n", name, i)
+		if _, err := c.Write([]byte(msg)); err != nil {
+			return err
+		}
+		back, err := r.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s got back: %s", name, back)
+		green.Sleep(10 * time.Millisecond) // let the others interleave
+	}
+	return nil
+}
+
+func main() {
+	serve := flag.Duration("serve", 0, "instead of the demo, serve on -addr for this long (Ctrl-C stops earlier)")
+	addr := flag.String("addr", "127.0.0.1:16000", "address for -serve")
+	flag.Parse()
+
+	srv := &netwrap.StreamServer{Handler: handle}
+	if *serve > 0 {
+		srv.Addr = *addr
+	}
+	if err := srv.Start(nil); err != nil { // listens and accepts in a greenlet
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer srv.Stop(time.Second)
+	fmt.Println("echo server on", srv.LocalAddr())
+
+	if *serve > 0 {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		select {
+		case <-ctx.Done():
+		case <-time.After(*serve):
+		}
+		return
+	}
+
+	// The demo: three clients in greenlets on the same hub as the server.
+	var gs []*green.Greenlet
+	for _, name := range []string{"ann", "bob", "cy"} {
+		gs = append(gs, green.Spawn(client, srv.LocalAddr().String(), name))
+	}
+	green.JoinAll(gs...)
+	for _, g := range gs {
+		if err := g.Err(); err != nil {
+			fmt.Println("client failed:", err)
+		}
+	}
+	fmt.Println(strings.Repeat("-", 20), "demo done")
+}
