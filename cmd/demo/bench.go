@@ -242,5 +242,5 @@ func benchChart(file string, rows []benchRow, sizes []int) error {
 		}
 		ss = append(ss, s)
 	}
-	return writeChart(file, "echo req/s relative to the goroutine server (higher is better)", "x goroutine server", cats, ss)
+	return writeChart(file, "echo req/s relative to the goroutine server (higher is better)", "x goroutine server", "%.2f", cats, ss)
 }

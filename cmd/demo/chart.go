@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // series is one set of bars of a chart: a value per category.
@@ -17,11 +18,33 @@ type series struct {
 	values []float64
 }
 
+// addValueLabels writes each value, formatted with format, centred above
+// its bar (the bar of category i is at x = i, moved by offset).
+func addValueLabels(p *plot.Plot, values []float64, format string, offset vg.Length) error {
+	xyl := plotter.XYLabels{XYs: make(plotter.XYs, len(values)), Labels: make([]string, len(values))}
+	for i, v := range values {
+		xyl.XYs[i] = plotter.XY{X: float64(i), Y: v}
+		xyl.Labels[i] = fmt.Sprintf(format, v)
+	}
+	labels, err := plotter.NewLabels(xyl)
+	if err != nil {
+		return err
+	}
+	for i := range labels.TextStyle {
+		labels.TextStyle[i].XAlign = draw.XCenter
+		labels.TextStyle[i].Font.Size = vg.Points(8)
+	}
+	labels.Offset = vg.Point{X: offset, Y: vg.Points(2)}
+	p.Add(labels)
+	return nil
+}
+
 // writeChart draws a grouped bar chart (one group of bars per category,
-// one bar per series) and saves it to file, whose extension picks the
+// one bar per series, each labelled with its value printed by format)
+// and saves it to file, whose extension picks the
 // format: .svg, .png or .pdf. It uses gonum.org/v1/plot, which writes
 // these formats directly with no browser or network involved.
-func writeChart(file, title, ylabel string, categories []string, ss []series) error {
+func writeChart(file, title, ylabel, format string, categories []string, ss []series) error {
 	switch ext := strings.ToLower(filepath.Ext(file)); ext {
 	case ".svg", ".png", ".pdf":
 	default:
@@ -51,6 +74,9 @@ func writeChart(file, title, ylabel string, categories []string, ss []series) er
 		bars.Offset = w * vg.Length(float64(i)-float64(len(ss)-1)/2)
 		p.Add(bars)
 		p.Legend.Add(s.name, bars)
+		if err := addValueLabels(p, s.values, format, bars.Offset); err != nil {
+			return fmt.Errorf("chart %s: %w", file, err)
+		}
 	}
 	p.NominalX(categories...)
 	p.X.Min, p.X.Max = -0.6, float64(len(categories))-0.4 // margins around the outer groups

@@ -161,5 +161,5 @@ func crawlChart(file string, results []crawl.Result, pages int) error {
 		cpu.values = append(cpu.values, float64(r.CPU)/float64(time.Millisecond))
 	}
 	title := fmt.Sprintf("fetching %d pages: wall and CPU time per strategy (lower is better)", pages)
-	return writeChart(file, title, "milliseconds", names, []series{wall, cpu})
+	return writeChart(file, title, "milliseconds", "%.0f", names, []series{wall, cpu})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -82,7 +84,8 @@ func processServer(prog, script string) func(ctx context.Context) (string, func(
 		addr := ln.Addr().String()
 		ln.Close() // the peer binds it again; a race with another program is unlikely
 		cmd := exec.Command(prog, script, addr)
-		cmd.Stderr = os.Stderr
+		var errOut tailBuffer // the peer's last words, shown if it fails to start
+		cmd.Stdout, cmd.Stderr = &errOut, &errOut
 		if err := cmd.Start(); err != nil {
 			return "", nil, err
 		}
@@ -100,7 +103,7 @@ func processServer(prog, script string) func(ctx context.Context) (string, func(
 			select {
 			case err := <-exited:
 				exited <- err
-				return "", nil, fmt.Errorf("%s exited: %v", filepath.Base(script), err)
+				return "", nil, fmt.Errorf("%s exited: %v: %s", filepath.Base(script), err, errOut.String())
 			case <-ctx.Done():
 				stop()
 				return "", nil, ctx.Err()
@@ -112,4 +115,26 @@ func processServer(prog, script string) func(ctx context.Context) (string, func(
 			}
 		}
 	}
+}
+
+// tailBuffer keeps the last 2 KiB written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > 2048 {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-2048:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(bytes.TrimSpace(t.buf))
 }

@@ -5,11 +5,14 @@ from gevent.server import StreamServer
 
 
 def echo(sock, _addr):
-    while True:
-        data = sock.recv(65536)
-        if not data:
-            return
-        sock.sendall(data)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return
+            sock.sendall(data)
+    except OSError:  # the load client resets its connections at the end of a run
+        return
 
 
 host, port = sys.argv[1].rsplit(":", 1)
