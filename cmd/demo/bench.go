@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +27,10 @@ func init() {
 const benchHelp = `Starts a greenlet echo server (netwrap on one hub) and a plain goroutine
 echo server in this process, drives each with a built-in load client (-conns
 connections, each sending a message and waiting for its whole echo) at each
-message size, and prints req/s, MiB/s, p50/p99 latency and the ratio to the
-goroutine server. The client runs in this process too, on the same cores.
+message size, -rounds times interleaved, and prints for the median round
+req/s, MiB/s, p50/p99 latency and the ratio to the goroutine server. The
+client runs in this process too, on the same cores: on a busy machine,
+compare ratios and repeat.
 
 -peers also starts gevent, uvloop and node echo servers when their runtimes
 are installed (python3 with the gevent or uvloop module, node) and says why
@@ -50,8 +54,9 @@ type benchRow struct {
 
 func runBench(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlags("bench", benchHelp, out)
-	dur := fs.Duration("duration", 2*time.Second, "measured time per server and message size")
-	warmup := fs.Duration("warmup", 200*time.Millisecond, "unmeasured time before each measurement")
+	dur := fs.Duration("duration", 700*time.Millisecond, "measured time per server, message size and round")
+	warmup := fs.Duration("warmup", 100*time.Millisecond, "unmeasured time before each measurement")
+	rounds := fs.Int("rounds", 3, "measure everything this many times, interleaved, and report the median round")
 	sizesFlag := fs.String("sizes", "1,10,100", "comma-separated message sizes in KiB")
 	conns := fs.Int("conns", 10, "concurrent client connections")
 	addr := fs.String("addr", "", "benchmark the echo server at `HOST:PORT` instead of the built-in ones")
@@ -65,8 +70,8 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *dur <= 0 || *dur > 10*time.Minute || *warmup < 0 || *conns < 1 || *conns > 1000 {
-		return fmt.Errorf("need 0 < -duration <= 10m, -warmup >= 0 and 1 <= -conns <= 1000")
+	if *dur <= 0 || *dur > 10*time.Minute || *warmup < 0 || *conns < 1 || *conns > 1000 || *rounds < 1 || *rounds > 100 {
+		return fmt.Errorf("need 0 < -duration <= 10m, -warmup >= 0, 1 <= -conns <= 1000 and 1 <= -rounds <= 100")
 	}
 
 	servers := builtinServers()
@@ -89,22 +94,16 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		}
 		runnable = append(runnable, s)
 	}
-	steps := len(runnable) * len(sizes)
-	fmt.Fprintf(out, "%d servers x %d sizes, %v each (+%v warm-up), %d connections: about %v\n\n",
-		len(runnable), len(sizes), *dur, *warmup, *conns, time.Duration(steps)*(*dur+*warmup))
+	steps := *rounds * len(runnable) * len(sizes)
+	fmt.Fprintf(out, "%d servers x %d sizes x %d rounds, %v each (+%v warm-up), %d connections: about %v\n\n",
+		len(runnable), len(sizes), *rounds, *dur, *warmup, *conns, time.Duration(steps)*(*dur+*warmup))
 
 	var bar *progressbar.ProgressBar
 	if *progress {
 		bar = progressbar.NewOptions(steps, progressbar.OptionSetWriter(os.Stderr),
 			progressbar.OptionSetWidth(30), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
-	var rows []benchRow
-	for _, s := range runnable {
-		rows = append(rows, benchOne(ctx, s, sizes, *conns, *dur, *warmup, bar)...)
-		if ctx.Err() != nil {
-			break
-		}
-	}
+	rows := benchAll(ctx, runnable, sizes, *rounds, echo.Load{Conns: *conns, Duration: *dur, Warmup: *warmup}, bar)
 	if bar != nil {
 		bar.Finish()
 	}
@@ -113,7 +112,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintln(out, "interrupted")
 		return nil
 	}
-	if *chart != "" && *addr == "" {
+	if *chart != "" && *addr != "" {
+		fmt.Fprintln(out, "no chart: it compares with the built-in goroutine server, which -addr leaves out")
+	} else if *chart != "" {
 		if err := benchChart(*chart, rows, sizes); err != nil {
 			return err
 		}
@@ -122,29 +123,66 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
-// benchOne starts s, drives it at every size and stops it.
-func benchOne(ctx context.Context, s benchServer, sizes []int, conns int, dur, warmup time.Duration, bar *progressbar.ProgressBar) []benchRow {
-	var rows []benchRow
-	addr, stop, err := s.start(ctx)
-	if err != nil {
-		return []benchRow{{server: s.name, size: sizes[0], err: err}}
+// benchAll starts every server, then measures rounds times each server
+// at each size, interleaved so that a change in the machine's load hits
+// every server alike, and returns for each server and size the round with
+// the median req/s. The servers are stopped at the end.
+func benchAll(ctx context.Context, servers []benchServer, sizes []int, rounds int, load echo.Load, bar *progressbar.ProgressBar) []benchRow {
+	type started struct {
+		benchServer
+		addr string
+		err  error
 	}
-	defer stop()
-	for _, size := range sizes {
-		if bar != nil {
-			bar.Describe(fmt.Sprintf("%-10s %3d KiB", s.name, size>>10))
+	var ss []started
+	for _, s := range servers {
+		addr, stop, err := s.start(ctx)
+		if err == nil {
+			defer stop()
 		}
-		l := echo.Load{Addr: addr, Size: size, Conns: conns, Duration: dur, Warmup: warmup}
-		st, err := l.Run(ctx)
-		rows = append(rows, benchRow{server: s.name, size: size, stats: st, err: err})
-		if bar != nil {
-			bar.Add(1)
+		ss = append(ss, started{s, addr, err})
+	}
+	all := map[string][]benchRow{} // by server and size, one row per round
+	key := func(server string, size int) string { return fmt.Sprint(server, "/", size) }
+	for round := 1; round <= rounds && ctx.Err() == nil; round++ {
+		for _, s := range ss {
+			for _, size := range sizes {
+				if bar != nil {
+					bar.Describe(fmt.Sprintf("round %d: %-10s %3d KiB", round, s.name, size>>10))
+				}
+				row := benchRow{server: s.name, size: size, err: s.err}
+				if s.err == nil && ctx.Err() == nil {
+					l := load
+					l.Addr, l.Size = s.addr, size
+					row.stats, row.err = l.Run(ctx)
+				}
+				all[key(s.name, size)] = append(all[key(s.name, size)], row)
+				if bar != nil {
+					bar.Add(1)
+				}
+			}
 		}
-		if ctx.Err() != nil {
-			break
+	}
+	var rows []benchRow
+	for _, s := range ss {
+		for _, size := range sizes {
+			if rs := all[key(s.name, size)]; len(rs) > 0 {
+				rows = append(rows, medianRow(rs))
+			}
 		}
 	}
 	return rows
+}
+
+// medianRow returns the first failed round, or the round with the median
+// req/s.
+func medianRow(rs []benchRow) benchRow {
+	for _, r := range rs {
+		if r.err != nil {
+			return r
+		}
+	}
+	slices.SortFunc(rs, func(a, b benchRow) int { return cmp.Compare(a.stats.ReqPerSec(), b.stats.ReqPerSec()) })
+	return rs[len(rs)/2]
 }
 
 // builtinServers returns the two in-process servers.

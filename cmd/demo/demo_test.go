@@ -48,7 +48,7 @@ func TestCrawlOnly(t *testing.T) {
 
 func TestBenchCommand(t *testing.T) {
 	chart := filepath.Join(t.TempDir(), "bench.png")
-	out := runDemo(t, "bench", "-duration", "50ms", "-warmup", "0s", "-sizes", "1,100", "-progress=false", "-chart", chart)
+	out := runDemo(t, "bench", "-duration", "50ms", "-warmup", "0s", "-rounds", "2", "-sizes", "1,100", "-progress=false", "-chart", chart)
 	for _, want := range []string{"greenlets", "goroutines", "1 KiB", "100 KiB", "1.00x"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
