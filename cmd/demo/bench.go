@@ -149,13 +149,18 @@ func benchAll(ctx context.Context, servers []benchServer, sizes []int, rounds in
 				if bar != nil {
 					bar.Describe(fmt.Sprintf("round %d: %-10s %3d KiB", round, s.name, size>>10))
 				}
+				if ctx.Err() != nil {
+					break // interrupted: keep only the rounds that ran whole
+				}
 				row := benchRow{server: s.name, size: size, err: s.err}
-				if s.err == nil && ctx.Err() == nil {
+				if s.err == nil {
 					l := load
 					l.Addr, l.Size = s.addr, size
 					row.stats, row.err = l.Run(ctx)
 				}
-				all[key(s.name, size)] = append(all[key(s.name, size)], row)
+				if ctx.Err() == nil {
+					all[key(s.name, size)] = append(all[key(s.name, size)], row)
+				}
 				if bar != nil {
 					bar.Add(1)
 				}

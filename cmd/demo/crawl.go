@@ -74,9 +74,16 @@ func runCrawl(ctx context.Context, args []string, out io.Writer) error {
 		if ctx.Err() != nil {
 			break
 		}
-		results = append(results, crawl.Measure(ctx, s, ts, opts))
+		r := crawl.Measure(ctx, s, ts, opts)
+		if ctx.Err() != nil {
+			break // interrupted: this strategy's figures mean nothing
+		}
+		results = append(results, r)
 	}
 	if len(results) == 0 {
+		if ctx.Err() != nil {
+			fmt.Fprintln(out, "interrupted")
+		}
 		return nil
 	}
 	printCrawlTable(out, results)
