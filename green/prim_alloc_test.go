@@ -55,7 +55,14 @@ func TestPrimitivesDoNotAllocate(t *testing.T) {
 			{"queue fast path", func() { q1.PutNowait(9); q1.GetNowait() }},
 			{"queue park and wake", func() { q1.Put(0); q2.Get() }},
 			{"channel rendezvous", func() { q1.Put(1); c.Get() }},
-			{"event wait and set", func() { q1.Put(2); Yield(); ev.Set(); back.Wait(); ev.Clear(); back.Clear() }},
+			{"event wait and set", func() {
+				q1.Put(2)
+				Yield()
+				ev.Set()
+				back.Wait()
+				ev.Clear()
+				back.Clear()
+			}},
 			{"semaphore wait", func() { q1.Put(3); sem.Acquire() }},
 			{"lock contended", func() { q1.Put(4); Yield(); mu.Acquire(); mu.Release() }},
 		}
