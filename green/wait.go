@@ -211,6 +211,3 @@ func (gl *Greenlet) waitLink(fn func()) func() {
 	id := gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { fn() }})
 	return func() { gl.unlink(id) }
 }
-
-func (s *BoundedSemaphore) waitHub() *hub.Hub         { return s.Semaphore.waitHub() }
-func (s *BoundedSemaphore) waitLink(fn func()) func() { return s.Semaphore.waitLink(fn) }
