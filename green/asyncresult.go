@@ -9,7 +9,8 @@ import (
 
 // AsyncResult is a one-shot value or error that greenlets can wait for
 // (gevent's AsyncResult): an Event that carries a result. Setting it again
-// replaces the result; waiters woken by the first set see the first one.
+// replaces the result, for later readers and for woken waiters that have
+// not run yet.
 //
 // The zero value is unset, bound to a hub at first use (see BindHub). Set,
 // SetError, Ready, Successful, Value and Err are safe from any goroutine
