@@ -33,7 +33,10 @@ type binding struct {
 // ErrWrongHub if the object is already bound to another hub (binding to
 // the same hub again is a no-op). Safe from any goroutine. Objects are
 // otherwise bound to the hub of the greenlet that first uses them, or to
-// hub.Default() when a plain goroutine uses them first.
+// hub.Default() when a plain goroutine uses them first. BindHub(nil) fails
+// with ErrWrongHub. Calls made from outside h wait for h's loop, so h
+// must be started (Start or Run) for them to complete; once h has
+// stopped they fail with ErrHubStopped.
 func (b *binding) BindHub(h *hub.Hub) error {
 	if h == nil {
 		return ErrWrongHub
