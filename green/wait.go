@@ -128,6 +128,10 @@ func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 				for h := range hubs {
 					stops = append(stops, h.Waiting())
 				}
+			} else if len(hubs) > 1 || !hubs[w.h] {
+				// Another hub may wake us: ours must not call this wait a
+				// deadlock (as for a cross-hub Join).
+				stops = append(stops, w.h.Hold())
 			}
 			res := w.wait(d)
 			for _, stop := range stops {
