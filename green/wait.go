@@ -53,8 +53,12 @@ func WaitWith(o WaitOptions, objs ...Waitable) []Waitable {
 // IWait yields the objects as they become ready (gevent's iwait), at most
 // Count of them and until the Timeout expires. The links it places on the
 // objects are removed when the loop ends, including by break. Safe from
-// any goroutine; registering on the objects of another hub costs one
-// hub.Hub.Call per object.
+// any goroutine.
+//
+// Cost: a few small allocations per call and per object (the link and
+// its closure); registering on, and unlinking from, the objects of another
+// hub costs one hub.Hub.Call each (which briefly blocks a calling greenlet's
+// hub). Each wake-up is one park.
 func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 	return func(yield func(Waitable) bool) {
 		s := &readySet{}
