@@ -110,7 +110,7 @@ func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), und
 		}
 		return r, nil
 	})
-	p.SetName("green: proxy")
+	p.SetName("proxy")
 	p.Start()
 	finished := false
 	if g != nil && undo != nil {
