@@ -44,22 +44,25 @@ func (r *AsyncResult) SetError(err error) error { return r.store(&result{err: er
 
 // SetFrom stores gl's outcome: its value, or its error if it failed. Its
 // signature makes it usable directly with Greenlet.Link and RawLink. If
-// gl has not finished it does nothing.
+// gl has not finished it does nothing. It never waits: called on a hub
+// other than the result's, it posts the set to the result's hub.
 func (r *AsyncResult) SetFrom(gl *Greenlet) {
 	if gl == nil || !gl.Dead() {
 		return
 	}
 	res := &result{v: gl.Value(), err: gl.Err()}
-	g, h, local := r.where()
-	switch {
-	case local:
+	_, h, local := r.where()
+	if local {
 		r.set(res)
-	case g == nil && h != nil && gl.Hub().OnHub():
-		// A raw link running in another hub's loop: do not block it.
-		h.Post(func() { r.set(res) })
-	default:
-		r.store(res)
+		return
 	}
+	if _, ch := hub.Current(); ch == nil {
+		r.store(res) // a plain goroutine: set before returning
+		return
+	}
+	// A link running on another hub (in its loop, or in the dying
+	// greenlet itself): never block or park it.
+	h.Post(func() { r.set(res) })
 }
 
 func (r *AsyncResult) store(res *result) error {
