@@ -85,8 +85,8 @@ func (b *binding) bind(ch *hub.Hub) *hub.Hub {
 
 // remote runs op on h for a caller that is not on h (see binding). mayWait
 // says whether op can park; undo, if not nil, gives op's result back to the
-// object when the calling greenlet was interrupted after op succeeded. It
-// runs in h's loop and must not park.
+// object when the calling greenlet was interrupted after op succeeded; it
+// runs on h (in a link of the proxy) and must not park.
 func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), undo func(R)) (R, error) {
 	var zero R
 	if g == nil {
@@ -121,9 +121,8 @@ func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), und
 			p.KillWith(KillOptions{NoWait: true})
 			p.RawLink(func(p *Greenlet) {
 				if p.Err() == nil && !p.Killed() {
-					if r, ok := p.Value().(R); ok {
-						undo(r)
-					}
+					r, _ := p.Value().(R) // a nil value is R's zero value
+					undo(r)
 				}
 			})
 		}()
