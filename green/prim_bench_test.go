@@ -170,3 +170,27 @@ func BenchmarkEventWakeAll(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/waiters, "ns/waiter")
 	})
 }
+
+// BenchmarkQueueBridge measures the cross-goroutine bridge: a plain
+// goroutine putting into an unbounded Queue (one hub.Call per put) that a
+// greenlet drains.
+func BenchmarkQueueBridge(b *testing.B) {
+	b.Run("goroutine-put/greenlet-get", func(b *testing.B) {
+		h := primBenchHub(b)
+		q := NewQueue[int](0)
+		q.BindHub(h)
+		release := h.Hold()
+		defer release()
+		b.ReportAllocs()
+		b.ResetTimer()
+		c := SpawnOn(h, func() {
+			for range b.N {
+				q.Get()
+			}
+		})
+		for i := range b.N {
+			q.Put(i)
+		}
+		c.Join()
+	})
+}
