@@ -9,7 +9,8 @@ import (
 
 // AsyncResult is a one-shot value or error that greenlets can wait for
 // (gevent's AsyncResult): an Event that carries a result. Setting it again
-// replaces the result; waiters woken by the first set see the first one.
+// replaces the result, for later readers and for woken waiters that have
+// not run yet.
 //
 // The zero value is unset, bound to a hub at first use (see BindHub). Set,
 // SetError, Ready, Successful, Value and Err are safe from any goroutine
@@ -43,22 +44,25 @@ func (r *AsyncResult) SetError(err error) error { return r.store(&result{err: er
 
 // SetFrom stores gl's outcome: its value, or its error if it failed. Its
 // signature makes it usable directly with Greenlet.Link and RawLink. If
-// gl has not finished it does nothing.
+// gl has not finished it does nothing. It never waits: called on a hub
+// other than the result's, it posts the set to the result's hub.
 func (r *AsyncResult) SetFrom(gl *Greenlet) {
 	if gl == nil || !gl.Dead() {
 		return
 	}
 	res := &result{v: gl.Value(), err: gl.Err()}
-	g, h, local := r.where()
-	switch {
-	case local:
+	_, h, local := r.where()
+	if local {
 		r.set(res)
-	case g == nil && h != nil && gl.Hub().OnHub():
-		// A raw link running in another hub's loop: do not block it.
-		h.Post(func() { r.set(res) })
-	default:
-		r.store(res)
+		return
 	}
+	if _, ch := hub.Current(); ch == nil {
+		r.store(res) // a plain goroutine: set before returning
+		return
+	}
+	// A link running on another hub (in its loop, or in the dying
+	// greenlet itself): never block or park it.
+	h.Post(func() { r.set(res) })
 }
 
 func (r *AsyncResult) store(res *result) error {

@@ -33,7 +33,10 @@ type binding struct {
 // ErrWrongHub if the object is already bound to another hub (binding to
 // the same hub again is a no-op). Safe from any goroutine. Objects are
 // otherwise bound to the hub of the greenlet that first uses them, or to
-// hub.Default() when a plain goroutine uses them first.
+// hub.Default() when a plain goroutine uses them first. BindHub(nil) fails
+// with ErrWrongHub. Calls made from outside h wait for h's loop, so h
+// must be started (Start or Run) for them to complete; once h has
+// stopped they fail with ErrHubStopped.
 func (b *binding) BindHub(h *hub.Hub) error {
 	if h == nil {
 		return ErrWrongHub
@@ -82,8 +85,8 @@ func (b *binding) bind(ch *hub.Hub) *hub.Hub {
 
 // remote runs op on h for a caller that is not on h (see binding). mayWait
 // says whether op can park; undo, if not nil, gives op's result back to the
-// object when the calling greenlet was interrupted after op succeeded. It
-// runs in h's loop and must not park.
+// object when the calling greenlet was interrupted after op succeeded; it
+// runs on h (in a link of the proxy) and must not park.
 func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), undo func(R)) (R, error) {
 	var zero R
 	if g == nil {
@@ -107,7 +110,7 @@ func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), und
 		}
 		return r, nil
 	})
-	p.SetName("green: proxy")
+	p.SetName("proxy")
 	p.Start()
 	finished := false
 	if g != nil && undo != nil {
@@ -118,9 +121,8 @@ func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), und
 			p.KillWith(KillOptions{NoWait: true})
 			p.RawLink(func(p *Greenlet) {
 				if p.Err() == nil && !p.Killed() {
-					if r, ok := p.Value().(R); ok {
-						undo(r)
-					}
+					r, _ := p.Value().(R) // a nil value is R's zero value
+					undo(r)
 				}
 			})
 		}()

@@ -1,6 +1,7 @@
 package green
 
 import (
+	"errors"
 	"runtime"
 	"testing"
 
@@ -19,6 +20,9 @@ func gomaxprocs1(b *testing.B) {
 
 func primBenchHub(b *testing.B) *hub.Hub {
 	h, err := hub.New(hub.Config{})
+	if errors.Is(err, hub.ErrUnsupported) {
+		b.Skip(err)
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -164,5 +168,29 @@ func BenchmarkEventWakeAll(b *testing.B) {
 		})
 		d.Join()
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/waiters, "ns/waiter")
+	})
+}
+
+// BenchmarkQueueBridge measures the cross-goroutine bridge: a plain
+// goroutine putting into an unbounded Queue (one hub.Call per put) that a
+// greenlet drains.
+func BenchmarkQueueBridge(b *testing.B) {
+	b.Run("goroutine-put/greenlet-get", func(b *testing.B) {
+		h := primBenchHub(b)
+		q := NewQueue[int](0)
+		q.BindHub(h)
+		release := h.Hold()
+		defer release()
+		b.ReportAllocs()
+		b.ResetTimer()
+		c := SpawnOn(h, func() {
+			for range b.N {
+				q.Get()
+			}
+		})
+		for i := range b.N {
+			q.Put(i)
+		}
+		c.Join()
 	})
 }

@@ -53,8 +53,12 @@ func WaitWith(o WaitOptions, objs ...Waitable) []Waitable {
 // IWait yields the objects as they become ready (gevent's iwait), at most
 // Count of them and until the Timeout expires. The links it places on the
 // objects are removed when the loop ends, including by break. Safe from
-// any goroutine; registering on the objects of another hub costs one
-// hub.Hub.Call per object.
+// any goroutine.
+//
+// Cost: a few small allocations per call and per object (the link and
+// its closure); registering on, and unlinking from, the objects of another
+// hub costs one hub.Hub.Call each (which briefly blocks a calling greenlet's
+// hub). Each wake-up is one park.
 func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 	return func(yield func(Waitable) bool) {
 		s := &readySet{}
@@ -128,6 +132,10 @@ func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 				for h := range hubs {
 					stops = append(stops, h.Waiting())
 				}
+			} else if len(hubs) > 1 || !hubs[w.h] {
+				// Another hub may wake us: ours must not call this wait a
+				// deadlock (as for a cross-hub Join).
+				stops = append(stops, w.h.Hold())
 			}
 			res := w.wait(d)
 			for _, stop := range stops {
@@ -211,6 +219,3 @@ func (gl *Greenlet) waitLink(fn func()) func() {
 	id := gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { fn() }})
 	return func() { gl.unlink(id) }
 }
-
-func (s *BoundedSemaphore) waitHub() *hub.Hub         { return s.Semaphore.waitHub() }
-func (s *BoundedSemaphore) waitLink(fn func()) func() { return s.Semaphore.waitLink(fn) }

@@ -93,16 +93,6 @@ func (l *wlist[T]) claim() *wnode[T] {
 	return nil
 }
 
-// waiting reports whether some waiter is still parked in the list.
-func (l *wlist[T]) waiting() bool {
-	for n := l.head; n != nil; n = n.next {
-		if n.g.Seq() == n.seq {
-			return true
-		}
-	}
-	return false
-}
-
 // park parks n's greenlet (the caller) until a waker claims n, the
 // timeout expires (d < 0: never) or an interrupt is pending. It returns
 // whether n was claimed and the park result; n is unlinked but not

@@ -47,6 +47,9 @@ func spawn(t *testing.T, h *Hub, fn func(g *G)) *fnRunner {
 func newHub(t *testing.T, cfg Config) *Hub {
 	t.Helper()
 	h, err := New(cfg)
+	if errors.Is(err, ErrUnsupported) {
+		t.Skip(err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

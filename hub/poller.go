@@ -27,3 +27,7 @@ type pollToken struct {
 	fd  int32
 	gen uint32
 }
+
+// wakeGen marks the wake-up channel's registration; real registrations
+// never use it.
+const wakeGen = 0

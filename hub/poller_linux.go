@@ -17,9 +17,6 @@ type poller struct {
 	events [128]unix.EpollEvent
 }
 
-// wakeGen marks the eventfd's registration; real registrations start at 1.
-const wakeGen = 0
-
 func (p *poller) open() error {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
