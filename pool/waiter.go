@@ -55,17 +55,15 @@ func (w *waiter) wake() {
 
 // wait blocks until wake or the timeout (timeout < 0: none). It returns
 // hub.Woken, hub.TimedOut or hub.Interrupted; on Interrupted the caller
-// undoes its registrations and calls raise. A plain goroutine declares
+// undoes its registrations and calls raise. A greenlet may see a spurious
+// Woken (a stale wake-up posted for its park by another primitive):
+// callers always withdraw the waiter and re-check their condition, with a
+// new waiter if they wait again. A plain goroutine declares
 // itself to outside (if not nil) with Waiting, so that the hub's deadlock
 // detection can free it.
 func (w *waiter) wait(timeout time.Duration, outside *hub.Hub) hub.ParkResult {
 	if w.g != nil {
-		for {
-			res := w.g.Park(timeout)
-			if res != hub.Woken || w.woken.Load() {
-				return res
-			}
-		}
+		return w.g.Park(timeout)
 	}
 	if outside != nil {
 		defer outside.Waiting()()
