@@ -381,3 +381,28 @@ func TestApplyKilledCallerKillsTask(t *testing.T) {
 	caller.Kill()
 	p.Join()
 }
+
+func TestImapKillConsumer(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 3)
+	unwound, read := 0, 0
+	consumer := green.SpawnOn(h, func() {
+		for range Imap(p, counted(100, &read), func(i int) (int, error) {
+			defer func() { unwound++ }()
+			sleeper()
+			return i, nil
+		}) {
+			t.Error("got a result")
+		}
+	})
+	for p.Len() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := consumer.Kill(); err != nil || !consumer.Killed() {
+		t.Fatal(err)
+	}
+	// The feeder (parked on the full pool) and the 3 items are gone.
+	if unwound != 3 || p.Len() != 0 || read != 4 {
+		t.Fatalf("unwound %d, len %d, read %d", unwound, p.Len(), read)
+	}
+}
