@@ -89,10 +89,12 @@ func (tp *ThreadPool) submit(j job) error {
 		return nil
 	}
 	tp.running++
-	tp.mu.Unlock()
-	// At most size drains exist, so a conc worker is idle or can be
-	// started: Go hands the call over without waiting for a call to end.
+	// Fewer than size drains run, so a conc worker is idle, about to be,
+	// or can be started: Go hands the call over without waiting for a
+	// call to end. Doing it under the lock keeps Close from closing the
+	// conc pool in between.
 	tp.p.Go(func() { tp.drain(j) })
+	tp.mu.Unlock()
 	return nil
 }
 
@@ -145,8 +147,9 @@ func OffloadContext[T any](ctx context.Context, fn func(context.Context) (T, err
 // at once. In both cases fn cannot be stopped from outside: it keeps
 // running on its goroutine (which is not leaked: it returns to the pool
 // when fn returns) and its results are dropped; a fn that honours ctx'
-// returns early. A call queued behind busy goroutines still runs later.
-// It fails with ErrThreadPoolClosed after tp.Close.
+// returns early. A call still queued behind busy goroutines when its
+// caller gives up is dropped without running. It fails with
+// ErrThreadPoolClosed after tp.Close.
 func OffloadWith[T any](tp *ThreadPool, ctx context.Context, fn func(context.Context) (T, error)) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
@@ -219,11 +222,16 @@ type call[T any] struct {
 	parked  bool   // hub-only
 }
 
-// exec runs on a pool goroutine.
+// exec runs on a pool goroutine. A call whose caller gave up before it
+// started is not run.
 func (c *call[T]) exec() {
-	var catcher panics.Catcher
-	catcher.Try(func() { c.v, c.err = c.fn(c.ctx) })
-	c.pan = catcher.Recovered()
+	if err := c.ctx.Err(); err != nil {
+		c.err = err
+	} else {
+		var catcher panics.Catcher
+		catcher.Try(func() { c.v, c.err = c.fn(c.ctx) })
+		c.pan = catcher.Recovered()
+	}
 	c.done.Store(true)
 	if c.ch != nil {
 		close(c.ch)

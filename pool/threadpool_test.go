@@ -207,3 +207,38 @@ func TestOffloadDefault(t *testing.T) {
 		}
 	})
 }
+
+func TestOffloadQueuedCallDropped(t *testing.T) {
+	h := newHub(t)
+	tp := newThreadPool(t, 1)
+	gate := make(chan struct{})
+	entered := make(chan struct{})
+	var ran atomic.Bool
+	first := green.SpawnOn(h, func() {
+		OffloadWith(tp, context.Background(), func(context.Context) (int, error) {
+			close(entered)
+			<-gate
+			return 0, nil
+		})
+	})
+	<-entered
+	queued := green.SpawnOn(h, func() {
+		OffloadWith(tp, context.Background(), func(context.Context) (int, error) {
+			ran.Store(true)
+			return 0, nil
+		})
+	})
+	for !queued.Started() {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(time.Millisecond) // most likely queued by now; see below
+	queued.Kill()
+	close(gate)
+	first.Join()
+	tp.Close()
+	// Killed before queueing, it never submitted; killed while queued,
+	// its call was dropped: either way fn never ran.
+	if ran.Load() {
+		t.Fatal("a queued call ran after its caller gave up")
+	}
+}
