@@ -406,3 +406,32 @@ func TestImapKillConsumer(t *testing.T) {
 		t.Fatalf("unwound %d, len %d, read %d", unwound, p.Len(), read)
 	}
 }
+
+func TestCrossHub(t *testing.T) {
+	a := newHub(t) // its leak check runs after both hubs stopped
+	b := newHubNoLeakCheck(t)
+	p, _ := NewPoolOn(b, 2)
+	slow := func(i int) (int, error) {
+		green.Sleep(2 * time.Millisecond) // on hub b: hub a has nothing to do
+		return i, nil
+	}
+	// The test goroutine joins the greenlet on hub a (hub.Waiting): without
+	// a hold, hub a would call its parked greenlet deadlocked.
+	run(t, a, func() {
+		n := 0
+		for v, err := range Imap(p, slices.Values([]int{0, 1, 2, 3}), slow) {
+			if err != nil || v != n {
+				t.Fatal(v, err)
+			}
+			n++
+		}
+		out, err := Map(p, []int{1, 2, 3}, slow)
+		if err != nil || !slices.Equal(out, []int{1, 2, 3}) {
+			t.Fatal(out, err)
+		}
+		p.Spawn(slow, 0)
+		p.Spawn(slow, 0)
+		p.Spawn(slow, 0) // waits for a slot freed on hub b
+		p.Join()
+	})
+}
