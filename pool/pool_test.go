@@ -168,3 +168,50 @@ func TestPoolBoundsConcurrency(t *testing.T) {
 		t.Fatalf("peak %d, want 4", peak)
 	}
 }
+
+func TestPoolFullDeadlockDetected(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 0)
+	// Nothing can ever free a slot: the hub interrupts the parked spawner
+	// with ErrDeadlock (gevent's LoopExit) since we wait for it from here.
+	gl := green.SpawnOn(h, func() { p.Spawn(func() {}) })
+	if err := gl.Join(); !errors.Is(err, green.ErrDeadlock) {
+		t.Fatal(err)
+	}
+	if p.Len() != 0 || p.Free() != 0 {
+		t.Fatal(p.Len(), p.Free())
+	}
+}
+
+func TestPoolConcurrentPlainSpawners(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 3)
+	running, peak, total := 0, 0, 0 // touched only by greenlets of h
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 25 {
+				p.Spawn(func() {
+					running++
+					peak = max(peak, running)
+					total++
+					yields(2)
+					running--
+				})
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	p.Join()
+	run(t, h, func() {
+		if peak > 3 || total != 100 {
+			t.Errorf("peak %d, total %d", peak, total)
+		}
+	})
+	if p.Free() != 3 {
+		t.Fatal(p.Free())
+	}
+}
