@@ -215,3 +215,29 @@ func TestPoolConcurrentPlainSpawners(t *testing.T) {
 		t.Fatal(p.Free())
 	}
 }
+
+func TestPoolAddTimeoutSucceedsWhenFreed(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 1)
+	run(t, h, func() {
+		a := p.Spawn(sleeper)
+		green.Spawn(func() { yields(2); a.Kill() })
+		b := green.New(sleeper)
+		if err := p.AddTimeout(b, time.Hour); err != nil || !p.Contains(b) {
+			t.Fatal(err)
+		}
+		// Killed with an error of its own, an Apply task reports both.
+		stop := errors.New("stop")
+		b.Start()
+		yields(1)
+		b.KillWith(green.KillOptions{Err: stop})
+		_, err := Apply(p, func() (int, error) {
+			green.Spawn(func() { p.KillWith(green.KillOptions{Err: stop, NoWait: true}) })
+			sleeper()
+			return 0, nil
+		})
+		if !errors.Is(err, ErrTaskKilled) || !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+	})
+}
