@@ -306,13 +306,12 @@ func (g *Group) waitEmpty(dl deadline, more func() bool) bool {
 		wh := g.waitHub()
 		g.mu.Unlock()
 		res := w.wait(left, wh)
-		if res != hub.Woken {
-			g.mu.Lock()
-			g.emptyQ.remove(w)
-			g.mu.Unlock()
-			if res == hub.Interrupted {
-				w.raise()
-			}
+		g.mu.Lock()
+		g.emptyQ.remove(w)
+		w.cancel()
+		g.mu.Unlock()
+		if res == hub.Interrupted {
+			w.raise()
 		}
 	}
 }

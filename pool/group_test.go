@@ -177,3 +177,24 @@ func TestGroupKillSelf(t *testing.T) {
 		t.Fatal(self, other)
 	}
 }
+
+func TestGroupJoinKilled(t *testing.T) {
+	h := newHub(t)
+	g := NewGroupOn(h)
+	member := g.Spawn(sleeper)
+	joiner := green.SpawnOn(h, func() {
+		g.Join()
+		t.Error("joined")
+	})
+	for !joiner.Started() {
+		time.Sleep(time.Millisecond)
+	}
+	if err := joiner.Kill(); err != nil || !joiner.Killed() {
+		t.Fatal(err)
+	}
+	// The killed joiner withdrew: a later Join still works.
+	member.Kill()
+	if !g.JoinTimeout(-1) {
+		t.Fatal("not empty")
+	}
+}

@@ -15,6 +15,12 @@ func newHub(t testing.TB) *hub.Hub {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() { noLeak(t, before) })
+	return newHubNoLeakCheck(t)
+}
+
+// newHubNoLeakCheck is newHub without the leak check.
+func newHubNoLeakCheck(t testing.TB) *hub.Hub {
+	t.Helper()
 	h, err := hub.New(hub.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -192,7 +192,7 @@ func (st *stream[In, Out]) feed() {
 			w := newWaiter()
 			st.feedW = w
 			st.mu.Unlock()
-			if w.wait(forever, nil) == hub.Interrupted {
+			if w.wait(forever, st.h) == hub.Interrupted {
 				st.mu.Lock()
 				st.feedW = nil
 				st.mu.Unlock()

@@ -381,3 +381,57 @@ func TestApplyKilledCallerKillsTask(t *testing.T) {
 	caller.Kill()
 	p.Join()
 }
+
+func TestImapKillConsumer(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 3)
+	unwound, read := 0, 0
+	consumer := green.SpawnOn(h, func() {
+		for range Imap(p, counted(100, &read), func(i int) (int, error) {
+			defer func() { unwound++ }()
+			sleeper()
+			return i, nil
+		}) {
+			t.Error("got a result")
+		}
+	})
+	for p.Len() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := consumer.Kill(); err != nil || !consumer.Killed() {
+		t.Fatal(err)
+	}
+	// The feeder (parked on the full pool) and the 3 items are gone.
+	if unwound != 3 || p.Len() != 0 || read != 4 {
+		t.Fatalf("unwound %d, len %d, read %d", unwound, p.Len(), read)
+	}
+}
+
+func TestCrossHub(t *testing.T) {
+	a := newHub(t) // its leak check runs after both hubs stopped
+	b := newHubNoLeakCheck(t)
+	p, _ := NewPoolOn(b, 2)
+	slow := func(i int) (int, error) {
+		green.Sleep(2 * time.Millisecond) // on hub b: hub a has nothing to do
+		return i, nil
+	}
+	// The test goroutine joins the greenlet on hub a (hub.Waiting): without
+	// a hold, hub a would call its parked greenlet deadlocked.
+	run(t, a, func() {
+		n := 0
+		for v, err := range Imap(p, slices.Values([]int{0, 1, 2, 3}), slow) {
+			if err != nil || v != n {
+				t.Fatal(v, err)
+			}
+			n++
+		}
+		out, err := Map(p, []int{1, 2, 3}, slow)
+		if err != nil || !slices.Equal(out, []int{1, 2, 3}) {
+			t.Fatal(out, err)
+		}
+		p.Spawn(slow, 0)
+		p.Spawn(slow, 0)
+		p.Spawn(slow, 0) // waits for a slot freed on hub b
+		p.Join()
+	})
+}

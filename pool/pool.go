@@ -104,15 +104,13 @@ func (g *Group) acquire(timeout time.Duration) bool {
 		g.mu.Unlock()
 		res := w.wait(left, wh)
 		g.mu.Lock()
-		if res != hub.Woken {
-			g.slotQ.remove(w)
-			if w.cancel() {
-				g.slotQ.wakeOne() // we were handed a slot: pass it on
-			}
-			if res == hub.Interrupted {
-				g.mu.Unlock()
-				w.raise()
-			}
+		g.slotQ.remove(w)
+		if w.cancel() && res != hub.Woken {
+			g.slotQ.wakeOne() // we were handed a slot: pass it on
+		}
+		if res == hub.Interrupted {
+			g.mu.Unlock()
+			w.raise()
 		}
 	}
 }

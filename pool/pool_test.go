@@ -168,3 +168,76 @@ func TestPoolBoundsConcurrency(t *testing.T) {
 		t.Fatalf("peak %d, want 4", peak)
 	}
 }
+
+func TestPoolFullDeadlockDetected(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 0)
+	// Nothing can ever free a slot: the hub interrupts the parked spawner
+	// with ErrDeadlock (gevent's LoopExit) since we wait for it from here.
+	gl := green.SpawnOn(h, func() { p.Spawn(func() {}) })
+	if err := gl.Join(); !errors.Is(err, green.ErrDeadlock) {
+		t.Fatal(err)
+	}
+	if p.Len() != 0 || p.Free() != 0 {
+		t.Fatal(p.Len(), p.Free())
+	}
+}
+
+func TestPoolConcurrentPlainSpawners(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 3)
+	running, peak, total := 0, 0, 0 // touched only by greenlets of h
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 25 {
+				p.Spawn(func() {
+					running++
+					peak = max(peak, running)
+					total++
+					yields(2)
+					running--
+				})
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	p.Join()
+	run(t, h, func() {
+		if peak > 3 || total != 100 {
+			t.Errorf("peak %d, total %d", peak, total)
+		}
+	})
+	if p.Free() != 3 {
+		t.Fatal(p.Free())
+	}
+}
+
+func TestPoolAddTimeoutSucceedsWhenFreed(t *testing.T) {
+	h := newHub(t)
+	p, _ := NewPoolOn(h, 1)
+	run(t, h, func() {
+		a := p.Spawn(sleeper)
+		green.Spawn(func() { yields(2); a.Kill() })
+		b := green.New(sleeper)
+		if err := p.AddTimeout(b, time.Hour); err != nil || !p.Contains(b) {
+			t.Fatal(err)
+		}
+		// Killed with an error of its own, an Apply task reports both.
+		stop := errors.New("stop")
+		b.Start()
+		yields(1)
+		b.KillWith(green.KillOptions{Err: stop})
+		_, err := Apply(p, func() (int, error) {
+			green.Spawn(func() { p.KillWith(green.KillOptions{Err: stop, NoWait: true}) })
+			sleeper()
+			return 0, nil
+		})
+		if !errors.Is(err, ErrTaskKilled) || !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+	})
+}

@@ -83,14 +83,17 @@ func NurseryWith(o ScopeOptions, body func(s *Scope) error) (err error) {
 	s.grp.Join()
 	finished = true
 	s.close()
-	if s.pan != nil {
-		rePanic(s.pan)
+	s.mu.Lock()
+	pan, errs := s.pan, s.errs
+	s.mu.Unlock()
+	if pan != nil {
+		rePanic(pan)
 	}
 	if s.collectAll {
-		return errors.Join(s.errs...)
+		return errors.Join(errs...)
 	}
-	if len(s.errs) > 0 {
-		return s.errs[0]
+	if len(errs) > 0 {
+		return errs[0]
 	}
 	return nil
 }

@@ -51,12 +51,15 @@ func TestNurseryBodyError(t *testing.T) {
 	h := newHub(t)
 	bodyErr := errors.New("body")
 	unwound := false
+	started := make(chan struct{})
 	err := NurseryWith(ScopeOptions{Hub: h}, func(s *Scope) error {
 		s.Go(func() error {
 			defer func() { unwound = true }()
+			close(started)
 			sleeper()
 			return nil
 		})
+		<-started // the body is a plain goroutine here
 		return bodyErr
 	})
 	if !errors.Is(err, bodyErr) || !unwound {
@@ -119,13 +122,15 @@ func TestNurseryBodyPanic(t *testing.T) {
 			t.Fatal(r, unwound)
 		}
 	}()
+	started := make(chan struct{})
 	NurseryWith(ScopeOptions{Hub: h}, func(s *Scope) error {
 		s.Go(func() error {
 			defer func() { unwound = true }()
+			close(started)
 			sleeper()
 			return nil
 		})
-		green.Sleep(time.Millisecond) // let the child start (plain goroutine)
+		<-started // the body is a plain goroutine here
 		panic("body")
 	})
 }

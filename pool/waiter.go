@@ -55,20 +55,25 @@ func (w *waiter) wake() {
 
 // wait blocks until wake or the timeout (timeout < 0: none). It returns
 // hub.Woken, hub.TimedOut or hub.Interrupted; on Interrupted the caller
-// undoes its registrations and calls raise. A plain goroutine declares
-// itself to outside (if not nil) with Waiting, so that the hub's deadlock
-// detection can free it.
-func (w *waiter) wait(timeout time.Duration, outside *hub.Hub) hub.ParkResult {
+// undoes its registrations and calls raise. A greenlet may see a spurious
+// Woken (a stale wake-up posted for its park by another primitive):
+// callers always withdraw the waiter and re-check their condition, with a
+// new waiter if they wait again.
+//
+// from is the hub whose greenlets will wake the waiter (nil: unknown, the
+// caller's own). A plain goroutine declares itself waiting on it
+// (hub.Waiting), so that its deadlock detection can free it; a greenlet of
+// another hub holds its own hub (hub.Hold) meanwhile, so that its
+// deadlock detection does not fire while the wake-up is on its way.
+func (w *waiter) wait(timeout time.Duration, from *hub.Hub) hub.ParkResult {
 	if w.g != nil {
-		for {
-			res := w.g.Park(timeout)
-			if res != hub.Woken || w.woken.Load() {
-				return res
-			}
+		if from != nil && from != w.h {
+			defer w.h.Hold()()
 		}
+		return w.g.Park(timeout)
 	}
-	if outside != nil {
-		defer outside.Waiting()()
+	if from != nil {
+		defer from.Waiting()()
 	}
 	if timeout < 0 {
 		<-w.ch
