@@ -46,6 +46,35 @@
 // hub.Hold), the one that waited longest fails with ErrDeadlock (gevent's
 // LoopExit) instead of hanging forever.
 //
+// # Coordination primitives
+//
+// Event, AsyncResult, Queue, LifoQueue, PriorityQueue, Channel,
+// Semaphore, BoundedSemaphore, Lock, RLock, Local and Wait/IWait are
+// gevent's event, queue, lock and local modules. Each object (but Local)
+// is bound to one hub: the hub of the first greenlet that uses it,
+// hub.Default() if a plain goroutine uses it first, or the one given to
+// BindHub. All its state is owned by that hub. Where each call may be made:
+//
+//   - Greenlets of the object's hub use it directly: no locks, no
+//     allocation in the steady state; a wait parks the greenlet, and a
+//     kill, a Timeout or ErrDeadlock interrupts it (the greenlet unwinds)
+//     without consuming anything (a getter that times out takes no item).
+//   - Plain goroutines may make every call except Lock and RLock ones
+//     (ErrNotGreenlet). Calls that do not wait (Set, Put on a queue with
+//     room, PutNowait, Release, Len) run on the hub through hub.Hub.Call;
+//     calls that wait block the goroutine like a Go wait, through a proxy
+//     greenlet on the hub, and return ErrDeadlock if the hub finds that
+//     nothing can ever wake it, or ErrHubStopped. A plain goroutine that
+//     will set, put or release later while greenlets wait should hold the
+//     hub (hub.Hub.Hold) meanwhile, or deadlock detection may fail them
+//     first.
+//   - Greenlets of another hub make every call (but Lock and RLock ones:
+//     ErrWrongHub) through a proxy greenlet on the owner hub and park
+//     until it is done; if they are interrupted meanwhile, what the proxy
+//     took (an item, a permit) is given back.
+//   - Hub callbacks may make the calls that do not wait; calls that would
+//     wait panic with hub.ErrNotCoroutine.
+//
 // Do not call runtime.Goexit (t.FailNow, log.Fatal's cousins) or
 // runtime.LockOSThread inside a greenlet: Goexit fails the greenlet with
 // hub.ErrGoexit and abandons its goroutine; LockOSThread breaks the

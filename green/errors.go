@@ -33,6 +33,37 @@ var (
 	// parked with nothing left that could wake it (gevent's LoopExit).
 	ErrDeadlock = hub.ErrDeadlock
 
+	// ErrQueueEmpty is returned by a get or peek on an empty queue that
+	// was not allowed to wait, or whose timeout expired (gevent's Empty).
+	ErrQueueEmpty = errors.New("green: queue empty")
+
+	// ErrQueueFull is returned by a put on a full queue (or a Channel
+	// without a waiting getter) that was not allowed to wait, or whose
+	// timeout expired (gevent's Full).
+	ErrQueueFull = errors.New("green: queue full")
+
+	// ErrQueueShutDown is returned by puts on a queue that was shut down,
+	// by gets once it is also empty, and by every put and get that was
+	// blocked when Shutdown was called (Python's queue.ShutDown).
+	ErrQueueShutDown = errors.New("green: queue shut down")
+
+	// ErrTaskDone is returned by TaskDone called more times than items
+	// were put (gevent raises ValueError).
+	ErrTaskDone = errors.New("green: TaskDone called more times than there were items")
+
+	// ErrNotOwner is returned when a Lock or RLock is released by a
+	// greenlet that does not hold it (or when it is not held at all).
+	ErrNotOwner = errors.New("green: lock released by a greenlet that does not own it")
+
+	// ErrOverRelease is returned when a BoundedSemaphore is released more
+	// times than it was acquired (gevent raises ValueError).
+	ErrOverRelease = errors.New("green: semaphore released too many times")
+
+	// ErrWrongHub is returned when an object bound to one hub is bound to
+	// another (BindHub), or used by a greenlet of another hub in a way
+	// that needs ownership (Lock, RLock).
+	ErrWrongHub = errors.New("green: object belongs to another hub")
+
 	// ErrHubStopped is hub.ErrStopped: the error of a greenlet still alive
 	// when its hub stopped, and of calls made on a stopped hub.
 	ErrHubStopped = hub.ErrStopped
