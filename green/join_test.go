@@ -118,9 +118,8 @@ func TestDeadlockDetected(t *testing.T) {
 func TestNoDeadlockWhileHeld(t *testing.T) {
 	th := newTestHub(t)
 	release := th.Hold()
-	var wake *Greenlet
+	wake := NewOn(th.Hub, func() {})
 	waiter := SpawnOn(th.Hub, func() error { return wake.Join() })
-	wake = NewOn(th.Hub, func() {})
 	go func() {
 		time.Sleep(5 * time.Millisecond)
 		wake.Start()
