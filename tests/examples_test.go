@@ -1,0 +1,53 @@
+package tests
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Every program under examples/ builds, runs to completion on its own
+// with its default flags, exits with status 0 and reports no unhandled
+// greenlet error (built with -race when the tests are). Skipped with
+// -short (it runs the go tool).
+func TestExamplesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the examples")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool:", err)
+	}
+	dirs, err := filepath.Glob("../examples/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	bin := t.TempDir()
+	args := []string{"build", "-o", bin + string(os.PathSeparator)}
+	if raceEnabled {
+		args = append(args, "-race") // the examples' greenlets under the race detector too
+	}
+	build := exec.Command(goTool, append(args, "./examples/...")...)
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./examples/...: %v\n%s", err, out)
+	}
+	for _, dir := range dirs {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, filepath.Join(bin, name)).CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, out)
+			}
+			if strings.Contains(string(out), "ERROR") || strings.Contains(string(out), "failed") {
+				t.Fatalf("%s reported an error:\n%s", name, out)
+			}
+		})
+	}
+}
