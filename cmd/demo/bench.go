@@ -66,6 +66,11 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *chart != "" {
+		if err := checkChartFile(*chart); err != nil {
+			return err
+		}
+	}
 	sizes, err := parseSizes(*sizesFlag)
 	if err != nil {
 		return err

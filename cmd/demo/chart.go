@@ -18,6 +18,17 @@ type series struct {
 	values []float64
 }
 
+// checkChartFile reports an error if file's extension names no format
+// writeChart knows, so that commands can refuse it before measuring.
+func checkChartFile(file string) error {
+	switch ext := strings.ToLower(filepath.Ext(file)); ext {
+	case ".svg", ".png", ".pdf":
+		return nil
+	default:
+		return fmt.Errorf("chart %s: unsupported format %q (use .svg, .png or .pdf)", file, ext)
+	}
+}
+
 // addValueLabels writes each value, formatted with format, centred above
 // its bar (the bar of category i is at x = i, moved by offset).
 func addValueLabels(p *plot.Plot, values []float64, format string, offset vg.Length) error {
@@ -45,10 +56,8 @@ func addValueLabels(p *plot.Plot, values []float64, format string, offset vg.Len
 // format: .svg, .png or .pdf. It uses gonum.org/v1/plot, which writes
 // these formats directly with no browser or network involved.
 func writeChart(file, title, ylabel, format string, categories []string, ss []series) error {
-	switch ext := strings.ToLower(filepath.Ext(file)); ext {
-	case ".svg", ".png", ".pdf":
-	default:
-		return fmt.Errorf("chart %s: unsupported format %q (use .svg, .png or .pdf)", file, ext)
+	if err := checkChartFile(file); err != nil {
+		return err
 	}
 	p := plot.New()
 	p.Title.Text = title

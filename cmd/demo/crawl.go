@@ -48,6 +48,11 @@ func runCrawl(ctx context.Context, args []string, out io.Writer) error {
 	if *size < 0 || *latency < 0 || *workers < 1 {
 		return fmt.Errorf("-size and -latency must not be negative, -workers must be positive")
 	}
+	if *chart != "" {
+		if err := checkChartFile(*chart); err != nil {
+			return err
+		}
+	}
 	strategies, err := pickStrategies(*only)
 	if err != nil {
 		return err

@@ -44,6 +44,11 @@ func TestCrawlOnly(t *testing.T) {
 	if code := run([]string{"crawl", "-only", "threads"}, &o, &e); code == 0 {
 		t.Errorf("unknown strategy accepted")
 	}
+	for _, cmd := range []string{"crawl", "bench"} {
+		if code := run([]string{cmd, "-chart", "chart.jpg"}, &o, &e); code == 0 {
+			t.Errorf("%s accepted a chart format it cannot write", cmd)
+		}
+	}
 }
 
 func TestBenchCommand(t *testing.T) {
