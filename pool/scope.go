@@ -75,7 +75,9 @@ func NurseryWith(o ScopeOptions, body func(s *Scope) error) (err error) {
 		s.Cancel()
 		s.grp.Join()
 		s.close()
-		panic(p)
+		if p != nil { // nil: runtime.Goexit, which goes on by itself
+			panic(p)
+		}
 	}()
 	if berr := body(s); berr != nil {
 		s.fail(berr, nil)
