@@ -41,8 +41,7 @@ func (w *waiter) wake() {
 		w.g.Wake(w.seq)
 		return
 	}
-	g, seq := w.g, w.seq
-	w.h.Post(func() { g.Wake(seq) })
+	w.h.Post(func() { w.g.Wake(w.seq) }) // w.seq is read on the hub
 }
 
 // wait blocks until wake or the timeout (timeout < 0: none). It returns
@@ -51,6 +50,10 @@ func (w *waiter) wake() {
 func (w *waiter) wait(timeout time.Duration) hub.ParkResult {
 	if w.g != nil {
 		for {
+			// A wake-up meant for another wait of this greenlet ends
+			// the park without w being woken: park again, under the
+			// new park's number so that w.wake still finds it.
+			w.seq = w.g.Seq()
 			res := w.g.Park(timeout)
 			if res != hub.Woken || w.woken.Load() {
 				return res

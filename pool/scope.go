@@ -60,7 +60,7 @@ func Nursery(body func(s *Scope) error) error { return NurseryWith(ScopeOptions{
 // expires, the children are killed and awaited before the interrupt goes
 // on. It works from a plain goroutine too (its children run on the default
 // hub unless o.Hub is set).
-func NurseryWith(o ScopeOptions, body func(s *Scope) error) (err error) {
+func NurseryWith(o ScopeOptions, body func(s *Scope) error) error {
 	s := &Scope{collectAll: o.CollectAll, grp: NewGroupOn(o.Hub)}
 	if o.Limit > 0 {
 		p, _ := NewPoolOn(o.Hub, o.Limit)
@@ -75,7 +75,9 @@ func NurseryWith(o ScopeOptions, body func(s *Scope) error) (err error) {
 		s.Cancel()
 		s.grp.Join()
 		s.close()
-		panic(p)
+		if p != nil { // nil: runtime.Goexit, which goes on by itself
+			panic(p)
+		}
 	}()
 	if berr := body(s); berr != nil {
 		s.fail(berr, nil)

@@ -2,6 +2,7 @@ package pool
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +199,24 @@ func TestNurseryLimitAndTimeout(t *testing.T) {
 			t.Fatal(err, unwound)
 		}
 	})
+}
+
+func TestNurseryGoexit(t *testing.T) {
+	h := newHub(t)
+	unwound := false
+	started := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		NurseryWith(ScopeOptions{Hub: h}, func(s *Scope) error {
+			s.Go(func() error { defer func() { unwound = true }(); close(started); sleeper(); return nil })
+			<-started
+			runtime.Goexit() // as t.FailNow does
+			return nil
+		})
+	}()
+	<-done
+	if !unwound {
+		t.Fatal("child not cancelled")
+	}
 }

@@ -21,6 +21,11 @@ type waiter struct {
 	h     *hub.Hub
 	ch    chan struct{}
 	woken atomic.Bool
+	// over is set (on the hub) once a greenlet's wait has returned: a
+	// wake-up arriving later is dropped, so that it cannot hit a later park
+	// of the greenlet that happens to have the same Seq (a park that
+	// returned Interrupted at once does not advance Seq).
+	over bool
 }
 
 // newWaiter prepares a waiter for the calling context. It panics with
@@ -46,11 +51,16 @@ func (w *waiter) wake() {
 		return
 	}
 	if w.h.OnHub() {
-		w.g.Wake(w.seq)
+		w.wakeOnHub()
 		return
 	}
-	g, seq := w.g, w.seq
-	w.h.Post(func() { g.Wake(seq) })
+	w.h.Post(w.wakeOnHub)
+}
+
+func (w *waiter) wakeOnHub() {
+	if !w.over {
+		w.g.Wake(w.seq)
+	}
 }
 
 // wait blocks until wake or the timeout (timeout < 0: none). It returns
@@ -70,7 +80,9 @@ func (w *waiter) wait(timeout time.Duration, from *hub.Hub) hub.ParkResult {
 		if from != nil && from != w.h {
 			defer w.h.Hold()()
 		}
-		return w.g.Park(timeout)
+		res := w.g.Park(timeout)
+		w.over = true
+		return res
 	}
 	if from != nil {
 		defer from.Waiting()()
