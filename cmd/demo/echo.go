@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/greenrt/green/hub"
@@ -24,11 +26,23 @@ func runEcho(ctx context.Context, args []string, out io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:25000", "listen address")
 	bufSize := fs.Int("buf", 100<<10, "read buffer per connection, in bytes")
 	backlog := fs.Int("backlog", 1024, "listen backlog")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the serving to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *bufSize <= 0 {
 		return fmt.Errorf("-buf must be positive")
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	h, err := hub.New(hub.Config{})
 	if err != nil {
