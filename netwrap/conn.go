@@ -213,6 +213,59 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 	return nil
 }
 
+// WaitRead waits until the conn has data to read (or is at end of stream,
+// in error, or closed), without reading: gevent's wait_read for a socket.
+// It lets a server hold no buffer while a connection is idle: wait, then
+// take a buffer, Read and give it back. It honours the read deadline
+// (os.ErrDeadlineExceeded) and returns the errors Read would.
+//
+// In a greenlet it parks on the hub and then checks readiness with one
+// poll(2); from a plain goroutine it blocks in Go's netpoller.
+func (c *Conn) WaitRead() error {
+	fd, err := c.s.enter()
+	if err != nil {
+		return c.opErr("read", err)
+	}
+	if fd == nil {
+		// Plain goroutine (or foreign hub): the netpoller waits when
+		// the callback reports "not ready".
+		err := c.s.rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
+		if err != nil {
+			return c.opErr("read", rawErr(err))
+		}
+		return nil
+	}
+	for {
+		if c.s.expired(false) {
+			return c.opErr("read", errDeadline)
+		}
+		ok := false
+		err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
+		if err != nil {
+			return c.opErr("read", rawErr(err))
+		}
+		if ok {
+			return nil
+		}
+		if err := c.s.wait(fd, false); err != nil {
+			return c.opErr("read", err)
+		}
+	}
+}
+
+// readable reports whether fd has something to read, or an error or
+// hang-up to report, without waiting.
+func readable(fd int) bool {
+	p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(p, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		return err != nil || n > 0
+	}
+}
+
 // CloseRead shuts down the reading side (TCP and Unix conns).
 func (c *Conn) CloseRead() error {
 	if x, ok := c.std.(interface{ CloseRead() error }); ok {

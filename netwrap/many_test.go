@@ -1,0 +1,139 @@
+package netwrap
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// idleEcho is an echo handler that holds no buffer while its connection is
+// idle: it waits for data, then borrows a buffer for one read and write.
+func idleEcho(c net.Conn) {
+	cc := c.(*Conn)
+	for {
+		if err := cc.WaitRead(); err != nil {
+			return
+		}
+		bp := echoBufs.Get().(*[]byte)
+		n, err := cc.Read(*bp)
+		if err == nil {
+			_, err = cc.Write((*bp)[:n])
+		}
+		echoBufs.Put(bp)
+		if err != nil {
+			return
+		}
+	}
+}
+
+var echoBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
+
+// TestManyConns serves 10,000 concurrent loopback connections (opened by
+// a child process, so that both ends fit the descriptor limit) from one
+// hub, each by its own greenlet, checks every echo and reports the memory
+// per idle connection. Long mode only; NETWRAP_CONNS changes the count.
+func TestManyConns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens 10,000 connections")
+	}
+	n := 10000
+	if s := os.Getenv("NETWRAP_CONNS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	h := newHub(t)
+	srv := &StreamServer{Hub: h, Handler: idleEcho, Backlog: 4096}
+	if err := srv.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(time.Second)
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestManyConnsClient$")
+	cmd.Env = append(os.Environ(), "NETWRAP_MANY_ADDR="+srv.LocalAddr().String(), "NETWRAP_MANY_N="+strconv.Itoa(n))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	sc := bufio.NewScanner(stdout)
+	ready := false
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "MANY ") {
+			if line != "MANY READY" {
+				t.Fatal(line)
+			}
+			ready = true
+			break
+		}
+	}
+	if !ready {
+		t.Fatal("client did not get ready")
+	}
+	var active int
+	h.Call(func() { active = srv.core.active })
+	if active != n {
+		t.Fatalf("%d handlers running, want %d", active, n)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	inuse := func(m *runtime.MemStats) int64 { return int64(m.HeapInuse + m.StackInuse + m.MSpanInuse) }
+	per := float64(inuse(&m1)-inuse(&m0)) / float64(n)
+	t.Logf("%d idle connections, one greenlet each: %.0f bytes per connection (heap+stacks in use), %.0f bytes of Sys per connection",
+		n, per, float64(int64(m1.Sys)-int64(m0.Sys))/float64(n))
+	if per > 8<<10 {
+		t.Errorf("%.0f bytes per idle connection, target 8 KiB", per)
+	}
+	stdin.Close()
+	io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestManyConnsClient is the child process of TestManyConns.
+func TestManyConnsClient(t *testing.T) {
+	addr := os.Getenv("NETWRAP_MANY_ADDR")
+	if addr == "" {
+		t.Skip("child process of TestManyConns")
+	}
+	n, _ := strconv.Atoi(os.Getenv("NETWRAP_MANY_N"))
+	cs := make([]net.Conn, 0, n)
+	defer func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}()
+	for i := range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			fmt.Printf("MANY dial %d: %v\n", i, err)
+			return
+		}
+		cs = append(cs, c)
+		fmt.Fprintf(c, "hello %5d", i)
+	}
+	buf := make([]byte, 11)
+	for i, c := range cs {
+		if _, err := io.ReadFull(c, buf); err != nil || string(buf) != fmt.Sprintf("hello %5d", i) {
+			fmt.Printf("MANY echo %d: %v %q\n", i, err, buf)
+			return
+		}
+	}
+	fmt.Println("MANY READY")
+	io.Copy(io.Discard, os.Stdin) // stay connected until the parent is done
+}
