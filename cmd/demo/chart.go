@@ -71,7 +71,9 @@ func writeChart(file, title, ylabel, format string, categories []string, ss []se
 			top = max(top, v)
 		}
 	}
-	p.Y.Max = top * 1.2 // room for the legend above the tallest bar
+	// Room above the tallest bar for the legend (about 13 points per entry
+	// in a plot area of about 250 points) and the value labels.
+	p.Y.Max = top / (1 - 13*float64(len(ss))/250 - 0.08)
 	w := vg.Points(float64(min(28, 110/max(len(ss), 1))))
 	for i, s := range ss {
 		bars, err := plotter.NewBarChart(plotter.Values(s.values), w)
