@@ -5,6 +5,8 @@ package hub
 import (
 	"errors"
 	"os"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -13,6 +15,20 @@ type poller struct {
 	epfd   int
 	evfd   int
 	events [128]unix.EpollEvent
+
+	// The epoll descriptor as an *os.File, registered with Go's own
+	// netpoller when possible (rc != nil), so that a blocking wait parks
+	// the loop goroutine in the Go scheduler instead of sitting in
+	// epoll_wait while holding its P: a goroutine blocked in a system call
+	// makes sysmon wake every 20 µs to retake the P and hand it off, which
+	// on a busy one-core server doubled the context switches per request.
+	// With rc nil, wait blocks in epoll_wait.
+	file  *os.File
+	rc    syscall.RawConn
+	dl    int64 // read deadline set on file (UnixNano), 0 for none
+	n     int   // results of tryWait
+	werr  error
+	tryFn func(uintptr) bool
 }
 
 // wakeGen marks the eventfd's registration; real registrations start at 1.
@@ -35,7 +51,47 @@ func (p *poller) open() error {
 		return os.NewSyscallError("epoll_ctl", err)
 	}
 	p.epfd, p.evfd = epfd, evfd
+	if unix.SetNonblock(epfd, true) == nil {
+		// The File owns epfd from now on (close closes it through the
+		// File); rc stays nil if the netpoller refuses it.
+		p.file = os.NewFile(uintptr(epfd), "hub-epoll")
+		if rc, err := p.file.SyscallConn(); err == nil && p.file.SetReadDeadline(time.Time{}) == nil {
+			p.rc = rc
+			p.tryFn = p.tryWait
+		}
+	}
 	return nil
+}
+
+// tryWait is the netpoller callback: it collects the events that are
+// ready, without blocking, and reports whether there were any.
+func (p *poller) tryWait(uintptr) bool {
+	p.n, p.werr = unix.EpollWait(p.epfd, p.events[:], 0)
+	return p.n != 0 || (p.werr != nil && p.werr != unix.EINTR)
+}
+
+// park waits for events in Go's netpoller (see poller.file), for at most
+// timeoutNs (-1: no limit).
+func (p *poller) park(timeoutNs int64) (int, error) {
+	var dl int64
+	if timeoutNs > 0 {
+		dl = time.Now().UnixNano() + timeoutNs
+	}
+	if dl != p.dl {
+		var t time.Time
+		if dl != 0 {
+			t = time.Unix(0, dl)
+		}
+		p.file.SetReadDeadline(t)
+		p.dl = dl
+	}
+	if err := p.rc.Read(p.tryFn); err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return 0, nil // timed out
+		}
+		return 0, err
+	}
+	return p.n, p.werr
 }
 
 func (p *poller) add(fd int, tok pollToken) error {
@@ -64,7 +120,15 @@ func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w bool)) err
 		// Round up so that a timer due in 0.3 ms does not spin.
 		ms = int((timeoutNs + 999_999) / 1_000_000)
 	}
-	n, err := unix.EpollWait(p.epfd, p.events[:], ms)
+	var n int
+	var err error
+	if p.rc != nil && timeoutNs != 0 {
+		if n, err = unix.EpollWait(p.epfd, p.events[:], 0); n == 0 && err == nil {
+			n, err = p.park(timeoutNs)
+		}
+	} else {
+		n, err = unix.EpollWait(p.epfd, p.events[:], ms)
+	}
 	if err != nil {
 		if err == unix.EINTR {
 			return nil
@@ -98,5 +162,9 @@ func (p *poller) wake() {
 
 func (p *poller) close() {
 	unix.Close(p.evfd)
+	if p.file != nil {
+		p.file.Close()
+		return
+	}
 	unix.Close(p.epfd)
 }
