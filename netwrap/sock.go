@@ -160,12 +160,27 @@ func (s *sock) close(closeStd func() error) error {
 	b := s.reg.Load()
 	s.mu.Unlock()
 	if first && b != nil {
-		if b.h.OnHub() {
-			b.fd.Close()
-		} else {
-			// Fails only when the hub has stopped, which dropped the
-			// registration already.
-			_ = b.h.Call(func() { b.fd.Close() })
+		unregister := func() { b.fd.Close() }
+		// Call fails only when the hub has stopped, which dropped the
+		// registration already.
+		switch g, h := hub.Current(); {
+		case h == b.h:
+			unregister()
+		case g != nil:
+			// A greenlet of another hub parks while a plain goroutine
+			// waits for the socket's hub and then closes, so that two
+			// hubs closing each other's sockets cannot deadlock (and
+			// the socket is closed even if the greenlet is killed
+			// meanwhile).
+			_, err := offload(func() (struct{}, error) {
+				_ = b.h.Call(unregister)
+				return struct{}{}, closeStd()
+			})
+			return err
+		default:
+			// A plain goroutine blocks; so does a loop callback of
+			// another hub, briefly.
+			_ = b.h.Call(unregister)
 		}
 	}
 	return closeStd()
