@@ -51,6 +51,14 @@ type Conn struct {
 	werr   error
 	readF  func(uintptr) bool
 	writeF func(uintptr) bool
+
+	// owned is set for conns netwrap created (Accept, Dial): nobody else
+	// holds their package net conn, so greenlets make the system calls
+	// directly on the descriptor, which Close keeps open until the hub
+	// has dropped it (see sock.close). Wrapped conns go through
+	// syscall.RawConn, whose reference count protects them from a
+	// concurrent Close of the original conn by its former owner.
+	owned bool
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -74,8 +82,47 @@ func Wrap(c net.Conn) (*Conn, error) {
 }
 
 // NetConn returns the package net conn underneath (the one that plain
-// goroutines use).
+// goroutines use). Do not close it directly: close the Conn.
 func (c *Conn) NetConn() net.Conn { return c.std }
+
+// sysRead makes one read system call for a greenlet of the bound hub. err
+// is a package-level failure (closed, deadline); rerr the call's errno.
+func (c *Conn) sysRead(p []byte) (n int, rerr, err error) {
+	if c.owned {
+		if c.s.closed.Load() {
+			return 0, nil, errClosed
+		}
+		n, rerr = unix.Read(c.s.fd, p)
+		return n, rerr, nil
+	}
+	c.rp = p
+	err = c.s.rc.Read(c.readF)
+	n, rerr = c.rn, c.rerr
+	c.rp, c.rerr = nil, nil
+	if err != nil {
+		return 0, nil, rawErr(err)
+	}
+	return n, rerr, nil
+}
+
+// sysWrite is sysRead for write.
+func (c *Conn) sysWrite(p []byte) (n int, werr, err error) {
+	if c.owned {
+		if c.s.closed.Load() {
+			return 0, nil, errClosed
+		}
+		n, werr = unix.Write(c.s.fd, p)
+		return n, werr, nil
+	}
+	c.wp = p
+	err = c.s.rc.Write(c.writeF)
+	n, werr = c.wn, c.werr
+	c.wp, c.werr = nil, nil
+	if err != nil {
+		return 0, nil, rawErr(err)
+	}
+	return n, werr, nil
+}
 
 func (c *Conn) rawRead(fd uintptr) bool {
 	c.rn, c.rerr = unix.Read(int(fd), c.rp)
@@ -107,12 +154,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 		if c.s.expired(false) {
 			return 0, c.opErr("read", errDeadline)
 		}
-		c.rp = p
-		err := c.s.rc.Read(c.readF)
-		n, rerr := c.rn, c.rerr
-		c.rp, c.rerr = nil, nil
+		n, rerr, err := c.sysRead(p)
 		if err != nil {
-			return 0, c.opErr("read", rawErr(err))
+			return 0, c.opErr("read", err)
 		}
 		switch rerr {
 		case nil:
@@ -146,12 +190,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 		if c.s.expired(true) {
 			return nn, c.opErr("write", errDeadline)
 		}
-		c.wp = p[nn:]
-		err := c.s.rc.Write(c.writeF)
-		n, werr := c.wn, c.werr
-		c.wp, c.werr = nil, nil
+		n, werr, err := c.sysWrite(p[nn:])
 		if err != nil {
-			return nn, c.opErr("write", rawErr(err))
+			return nn, c.opErr("write", err)
 		}
 		if n > 0 {
 			nn += n

@@ -327,7 +327,20 @@ func TestForeignHub(t *testing.T) {
 		if _, err := c2.Read(b); err != nil || b[0] != 'a' {
 			return fmt.Errorf("read: %v %q", err, b)
 		}
-		return gl.Join()
+		if err := gl.Join(); err != nil {
+			return err
+		}
+		// A greenlet of the other hub closes c1 while one of this hub
+		// is parked reading it.
+		r := green.Spawn(func() error { _, err := c1.Read(b); return err })
+		green.Sleep(time.Millisecond)
+		if err := green.SpawnOn(h2, func() error { return c1.Close() }).Join(); err != nil {
+			return fmt.Errorf("foreign close: %v", err)
+		}
+		if err := r.Join(); !errors.Is(err, net.ErrClosed) {
+			return fmt.Errorf("reader after foreign close: %v", err)
+		}
+		return nil
 	})
 }
 

@@ -70,7 +70,13 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (*Con
 		if err != nil {
 			return nil, err
 		}
-		return Wrap(c)
+		w, err := Wrap(c)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		w.owned = true
+		return w, nil
 	}
 	deadline := d.Deadline
 	if d.Timeout > 0 {

@@ -79,7 +79,13 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Wrap(c)
+		w, err := Wrap(c)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		w.owned = true
+		return w, nil
 	}
 	for {
 		// A listener's RawConn has no Read; Control holds the
@@ -115,7 +121,13 @@ func adoptConn(fd int) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Wrap(c)
+	w, err := Wrap(c)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	w.owned = true
+	return w, nil
 }
 
 // Close stops listening. A parked Accept fails with net.ErrClosed.

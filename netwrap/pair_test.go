@@ -1,8 +1,6 @@
 package netwrap
 
 import (
-	"net"
-	"os"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -17,13 +15,8 @@ func socketPair(t testing.TB) (*Conn, *Conn) {
 	}
 	var cs [2]*Conn
 	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "socketpair")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cs[i], err = Wrap(c); err != nil {
+		// As Accept and Dial make them: owned by netwrap.
+		if cs[i], err = adoptConn(fd); err != nil {
 			t.Fatal(err)
 		}
 	}

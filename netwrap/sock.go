@@ -17,12 +17,18 @@ import (
 //
 // Plain goroutines never touch the registration: they call the package net
 // value's own methods, which block in Go's netpoller. Greenlets of the bound
-// hub make raw non-blocking system calls through syscall.RawConn (which
-// holds the descriptor's reference count for the duration of the call, so a
-// concurrent Close can never make them touch a reused descriptor number) and
-// park on the hub when the call would block. The descriptor is in both epoll
-// sets at once; both are edge-triggered and neither steals the other's
-// events.
+// hub make raw non-blocking system calls and park on the hub when the call
+// would block. The descriptor is in both epoll sets at once; both are
+// edge-triggered and neither steals the other's events.
+//
+// The descriptor must stay open while a greenlet may use it. close
+// guarantees that for sockets netwrap created: it marks the sock closed and
+// unregisters it on the hub (where no greenlet is between its closed check
+// and its system call, since the hub runs one thing at a time) before it
+// closes the descriptor, so their calls can be made directly (Conn does).
+// Wrapped sockets, whose former owner might close them behind our back, go
+// through syscall.RawConn, which holds the descriptor's reference count for
+// the duration of the call.
 type sock struct {
 	rc     syscall.RawConn
 	fd     int
@@ -160,12 +166,27 @@ func (s *sock) close(closeStd func() error) error {
 	b := s.reg.Load()
 	s.mu.Unlock()
 	if first && b != nil {
-		if b.h.OnHub() {
-			b.fd.Close()
-		} else {
-			// Fails only when the hub has stopped, which dropped the
-			// registration already.
-			_ = b.h.Call(func() { b.fd.Close() })
+		unregister := func() { b.fd.Close() }
+		// Call fails only when the hub has stopped, which dropped the
+		// registration already.
+		switch g, h := hub.Current(); {
+		case h == b.h:
+			unregister()
+		case g != nil:
+			// A greenlet of another hub parks while a plain goroutine
+			// waits for the socket's hub and then closes, so that two
+			// hubs closing each other's sockets cannot deadlock (and
+			// the socket is closed even if the greenlet is killed
+			// meanwhile).
+			_, err := offload(func() (struct{}, error) {
+				_ = b.h.Call(unregister)
+				return struct{}{}, closeStd()
+			})
+			return err
+		default:
+			// A plain goroutine blocks; so does a loop callback of
+			// another hub, briefly.
+			_ = b.h.Call(unregister)
 		}
 	}
 	return closeStd()

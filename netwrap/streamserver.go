@@ -51,7 +51,7 @@ type StreamServer struct {
 	Hub *hub.Hub
 
 	core   serverCore
-	ln     *Listener
+	addr   net.Addr
 	accept func() (net.Conn, error)
 	sleep  func(time.Duration) // backoff sleep; green.Sleep unless a test sets it
 }
@@ -90,8 +90,8 @@ func (s *StreamServer) listen(ln net.Listener) (func() (net.Conn, error), func()
 		}
 		ln = l
 	}
+	s.addr = ln.Addr()
 	if l, err := WrapListener(ln); err == nil {
-		s.ln = l
 		return l.Accept, l.Close, nil
 	}
 	return ln.Accept, ln.Close, nil
@@ -107,12 +107,7 @@ func (s *StreamServer) Serve(ln net.Listener) error {
 }
 
 // LocalAddr returns the listening address, or nil before Start.
-func (s *StreamServer) LocalAddr() net.Addr {
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
+func (s *StreamServer) LocalAddr() net.Addr { return s.addr }
 
 // Stop stops accepting, closes the listener, waits up to timeout for the
 // running handlers to return and then kills the rest (their connections
