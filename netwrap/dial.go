@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/pool"
 	"golang.org/x/sys/unix"
 )
 
@@ -229,7 +230,7 @@ func resolveTCP(ctx context.Context, network, address string, listen bool) ([]ne
 	}
 	port, err := strconv.ParseUint(sport, 10, 16)
 	if err != nil {
-		p, err := offload(func() (int, error) { return net.DefaultResolver.LookupPort(ctx, network, sport) })
+		p, err := pool.OffloadContext(ctx, func(ctx context.Context) (int, error) { return net.DefaultResolver.LookupPort(ctx, network, sport) })
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +260,9 @@ func resolveTCP(ctx context.Context, network, address string, listen bool) ([]ne
 		case "tcp6", "udp6":
 			ipnet = "ip6"
 		}
-		ips, err = offload(func() ([]netip.Addr, error) { return net.DefaultResolver.LookupNetIP(ctx, ipnet, host) })
+		ips, err = pool.OffloadContext(ctx, func(ctx context.Context) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, ipnet, host)
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/pool"
 )
 
 // sock is the cooperative core shared by Conn, Listener and PacketConn: the
@@ -178,7 +179,7 @@ func (s *sock) close(closeStd func() error) error {
 			// hubs closing each other's sockets cannot deadlock (and
 			// the socket is closed even if the greenlet is killed
 			// meanwhile).
-			_, err := offload(func() (struct{}, error) {
+			_, err := pool.Offload(func() (struct{}, error) {
 				_ = b.h.Call(unregister)
 				return struct{}{}, closeStd()
 			})
