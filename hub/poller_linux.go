@@ -117,7 +117,12 @@ func (p *poller) add(fd int, tok pollToken) error {
 		Fd:     tok.fd,
 		Pad:    int32(tok.gen),
 	}
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil {
+	err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev)
+	if err == unix.EEXIST {
+		// Registered before and never unregistered: take it over.
+		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, fd, &ev)
+	}
+	if err != nil {
 		return os.NewSyscallError("epoll_ctl", err)
 	}
 	return nil
