@@ -1,8 +1,10 @@
 package netwrap
 
 import (
+	"errors"
 	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -27,6 +29,11 @@ type Listener struct {
 	afd     int
 	aerr    error
 	acceptF func(uintptr)
+
+	// pending is an accepted connection that could not be adopted for
+	// lack of descriptors (net.FileConn duplicates it): it is kept and
+	// adopted by the next Accept instead of being dropped.
+	pending atomic.Pointer[os.File]
 }
 
 var _ net.Listener = (*Listener)(nil)
@@ -87,6 +94,14 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		w.owned = true
 		return w, nil
 	}
+	if f := l.pending.Load(); f != nil {
+		c, err := adoptFile(f)
+		if err != nil {
+			return nil, l.opErr(err)
+		}
+		l.pending.CompareAndSwap(f, nil)
+		return c, nil
+	}
 	for {
 		// A listener's RawConn has no Read; Control holds the
 		// descriptor's reference count just the same.
@@ -101,7 +116,17 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		}
 		switch aerr {
 		case nil:
-			return adoptConn(nfd)
+			f := os.NewFile(uintptr(nfd), "")
+			c, err := adoptFile(f)
+			if err != nil {
+				if outOfDescriptors(err) {
+					l.pending.Store(f) // retried by the next Accept
+				} else {
+					f.Close()
+				}
+				return nil, l.opErr(err)
+			}
+			return c, nil
 		case unix.EINTR, unix.ECONNABORTED:
 		case unix.EAGAIN:
 			if err := l.s.wait(fd, false); err != nil {
@@ -116,11 +141,21 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 // adoptConn turns a connected socket into a *Conn, taking ownership of fd.
 func adoptConn(fd int) (*Conn, error) {
 	f := os.NewFile(uintptr(fd), "")
+	c, err := adoptFile(f)
+	if err != nil {
+		f.Close()
+	}
+	return c, err
+}
+
+// adoptFile turns a connected socket into a *Conn. On success it closes f
+// (package net works on a duplicate); on failure f is left open.
+func adoptFile(f *os.File) (*Conn, error) {
 	c, err := net.FileConn(f) // duplicates the descriptor
-	f.Close()
 	if err != nil {
 		return nil, err
 	}
+	f.Close()
 	w, err := Wrap(c)
 	if err != nil {
 		c.Close()
@@ -131,7 +166,12 @@ func adoptConn(fd int) (*Conn, error) {
 }
 
 // Close stops listening. A parked Accept fails with net.ErrClosed.
-func (l *Listener) Close() error { return l.s.close(l.std.Close) }
+func (l *Listener) Close() error {
+	if f := l.pending.Swap(nil); f != nil {
+		f.Close() // an accepted connection never handed out
+	}
+	return l.s.close(l.std.Close)
+}
 
 // Addr returns the listening address.
 func (l *Listener) Addr() net.Addr { return l.std.Addr() }
@@ -158,4 +198,11 @@ func (l *Listener) File() (*os.File, error) {
 		return nil, l.opErr(ErrNotSocket)
 	}
 	return x.File()
+}
+
+// outOfDescriptors reports whether err is a lack of descriptors or memory,
+// after which an accepted connection is worth keeping for a retry.
+func outOfDescriptors(err error) bool {
+	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
+		errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM)
 }
