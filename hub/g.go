@@ -103,6 +103,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 		h.mustInCoroutine()
 	}
 	if g.pending() {
+		g.seq++ // this park is over too: wake-ups recorded for it are stale
 		return Interrupted
 	}
 	if timeout >= 0 {

@@ -164,3 +164,22 @@ func BenchmarkYield(b *testing.B) {
 	<-done
 	<-done
 }
+
+func TestInterruptedParkConsumesSeq(t *testing.T) {
+	h := newHub(t, Config{})
+	r := spawn(t, h, func(g *G) {
+		g.Interrupt(ErrStopped)
+		seq := g.Seq()
+		if g.Park(-1) != Interrupted {
+			t.Error("park with a pending interrupt did not return Interrupted")
+		}
+		g.ClearInterrupt(ErrStopped)
+		if g.Seq() == seq {
+			t.Error("an interrupted park kept its number: a stale Wake could end the next park")
+		}
+		if g.Wake(seq) {
+			t.Error("stale wake accepted")
+		}
+	})
+	<-r.done
+}
