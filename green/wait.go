@@ -124,7 +124,7 @@ func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 					return
 				}
 			}
-			w := newWaiter()
+			w := NewWaiter()
 			s.w = w
 			s.mu.Unlock()
 			var stops []func()
@@ -137,11 +137,11 @@ func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 				// deadlock (as for a cross-hub Join).
 				stops = append(stops, w.h.Hold())
 			}
-			res := w.wait(d)
+			res := w.Wait(d, nil)
 			for _, stop := range stops {
 				stop()
 			}
-			w.cancel()
+			w.Cancel()
 			s.mu.Lock()
 			if s.w == w {
 				s.w = nil
@@ -149,7 +149,7 @@ func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 			s.mu.Unlock()
 			switch res {
 			case hub.Interrupted:
-				w.raise()
+				w.Raise()
 			case hub.TimedOut:
 				s.mu.Lock()
 				more := s.next < len(s.order)
@@ -190,7 +190,7 @@ type readySet struct {
 	seen  []bool
 	order []int
 	next  int
-	w     *waiter
+	w     *Waiter
 }
 
 func (s *readySet) mark(i int) {
@@ -205,7 +205,7 @@ func (s *readySet) mark(i int) {
 	s.w = nil
 	s.mu.Unlock()
 	if w != nil {
-		w.wake()
+		w.Wake()
 	}
 }
 

@@ -8,28 +8,37 @@ import (
 	"github.com/greenrt/green/hub"
 )
 
-// waiter is one blocked caller: a parked greenlet, or a plain goroutine
-// blocked on a channel. wake is safe from any goroutine and wakes at most
-// once. It is gevent's Waiter, extended to plain goroutines.
-type waiter struct {
+// Waiter is one blocked caller: a parked greenlet, or a plain goroutine
+// blocked on a channel. It is gevent's Waiter, extended to plain
+// goroutines, and the building block of waits in this package and in
+// package pool.
+//
+// Create it with NewWaiter in the context that will wait, hand it to
+// whoever will call Wake, then call Wait. Wake is safe from any goroutine
+// and takes effect at most once; a wake-up that arrives after Wait
+// returned, or that was meant for another park of the greenlet, is
+// dropped. Cost: one allocation (and a channel for a plain goroutine).
+type Waiter struct {
 	g     *hub.G
 	seq   uint32
 	h     *hub.Hub
 	ch    chan struct{}
 	woken atomic.Bool
+	over  bool // (greenlet waiters, on the hub) Wait has returned
 }
 
-// newWaiter prepares a waiter for the calling context. It panics with
+// NewWaiter prepares a Waiter for the calling context. It panics with
 // hub.ErrNotCoroutine in a hub callback, which must not block.
-func newWaiter() *waiter {
+func NewWaiter() *Waiter {
 	g, h := blockingCaller()
 	if g != nil {
-		return &waiter{g: g, seq: g.Seq(), h: h}
+		return &Waiter{g: g, seq: g.Seq(), h: h}
 	}
-	return &waiter{ch: make(chan struct{})}
+	return &Waiter{ch: make(chan struct{})}
 }
 
-func (w *waiter) wake() {
+// Wake wakes the waiter, once. Safe from any goroutine.
+func (w *Waiter) Wake() {
 	if !w.woken.CompareAndSwap(false, true) {
 		return
 	}
@@ -38,27 +47,51 @@ func (w *waiter) wake() {
 		return
 	}
 	if w.h.OnHub() {
-		w.g.Wake(w.seq)
+		w.wakeOnHub()
 		return
 	}
-	w.h.Post(func() { w.g.Wake(w.seq) }) // w.seq is read on the hub
+	w.h.Post(w.wakeOnHub)
 }
 
-// wait blocks until wake or the timeout (timeout < 0: none). It returns
+// wakeOnHub runs on the waiter's hub; w.seq is only read there.
+func (w *Waiter) wakeOnHub() {
+	if !w.over {
+		w.g.Wake(w.seq)
+	}
+}
+
+// Woken reports whether Wake has been called (or Cancel won).
+func (w *Waiter) Woken() bool { return w.woken.Load() }
+
+// Wait blocks until Wake or the timeout (timeout < 0: none). It returns
 // hub.Woken, hub.TimedOut or hub.Interrupted; on Interrupted the caller
-// undoes its registrations and calls raise.
-func (w *waiter) wait(timeout time.Duration) hub.ParkResult {
+// undoes its registrations and calls Raise. A wait called from a greenlet
+// that has already been woken returns at once.
+//
+// from is the hub whose greenlets will call Wake (nil: the caller's own or
+// unknown). A plain goroutine declares itself waiting on it (hub.Waiting),
+// so that deadlock detection there can free it; a greenlet of another hub
+// holds its own hub (hub.Hold) meanwhile, so that deadlock detection does
+// not fire while the wake-up is on its way.
+func (w *Waiter) Wait(timeout time.Duration, from *hub.Hub) hub.ParkResult {
 	if w.g != nil {
+		if from != nil && from != w.h {
+			defer w.h.Hold()()
+		}
+		defer func() { w.over = true }()
 		for {
 			// A wake-up meant for another wait of this greenlet ends
 			// the park without w being woken: park again, under the
-			// new park's number so that w.wake still finds it.
+			// new park's number so that Wake still finds it.
 			w.seq = w.g.Seq()
 			res := w.g.Park(timeout)
 			if res != hub.Woken || w.woken.Load() {
 				return res
 			}
 		}
+	}
+	if from != nil {
+		defer from.Waiting()()
 	}
 	if timeout < 0 {
 		<-w.ch
@@ -77,11 +110,13 @@ func (w *waiter) wait(timeout time.Duration) hub.ParkResult {
 	}
 }
 
-// cancel marks a greenlet waiter as no longer interested, so that a late
-// wake is dropped. It reports whether a wake had already happened.
-func (w *waiter) cancel() bool { return !w.woken.CompareAndSwap(false, true) }
+// Cancel marks the waiter as no longer interested, so that a late Wake is
+// dropped. It reports whether a Wake had already happened.
+func (w *Waiter) Cancel() bool { return !w.woken.CompareAndSwap(false, true) }
 
-func (w *waiter) raise() { w.g.Raise() }
+// Raise panics with the waiting greenlet's pending interrupt (after Wait
+// returned hub.Interrupted).
+func (w *Waiter) Raise() { w.g.Raise() }
 
 // collector gathers finished greenlets for JoinAll and friends, from any
 // number of hubs.
@@ -91,7 +126,7 @@ type collector struct {
 	stopOnErr bool
 	done      []*Greenlet
 	err       error
-	w         *waiter
+	w         *Waiter
 	follows   []followed
 }
 
@@ -101,7 +136,7 @@ type followed struct {
 }
 
 func newCollector(want int, stopOnErr bool) *collector {
-	return &collector{want: want, stopOnErr: stopOnErr, w: newWaiter()}
+	return &collector{want: want, stopOnErr: stopOnErr, w: NewWaiter()}
 }
 
 func (c *collector) follow(gl *Greenlet) {
@@ -128,7 +163,7 @@ func (c *collector) add(gl *Greenlet) {
 	}
 	c.mu.Unlock()
 	if trigger {
-		c.w.wake()
+		c.w.Wake()
 	}
 }
 
@@ -139,7 +174,7 @@ func (c *collector) lower(n int) {
 	trigger := len(c.done) >= n
 	c.mu.Unlock()
 	if trigger {
-		c.w.wake()
+		c.w.Wake()
 	}
 }
 
@@ -149,23 +184,20 @@ func (c *collector) wait(timeout time.Duration) error {
 	c.mu.Unlock()
 	var res hub.ParkResult
 	if !ready {
-		var stop func()
-		if c.w.g == nil && len(c.follows) > 0 {
-			stop = c.follows[0].gl.g.Hub().Waiting()
+		var from *hub.Hub
+		if len(c.follows) > 0 {
+			from = c.follows[0].gl.g.Hub()
 		}
-		res = c.w.wait(timeout)
-		if stop != nil {
-			stop()
-		}
+		res = c.w.Wait(timeout, from)
 	}
-	c.w.cancel()
+	c.w.Cancel()
 	for _, f := range c.follows {
 		if !f.gl.Dead() {
 			f.gl.Unlink(f.id)
 		}
 	}
 	if res == hub.Interrupted {
-		c.w.raise()
+		c.w.Raise()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -305,13 +305,13 @@ func (g *Group) waitEmpty(dl deadline, more func() bool) bool {
 		g.emptyQ.push(w)
 		wh := g.waitHub()
 		g.mu.Unlock()
-		res := w.wait(left, wh)
+		res := w.Wait(left, wh)
 		g.mu.Lock()
 		g.emptyQ.remove(w)
-		w.cancel()
+		w.Cancel()
 		g.mu.Unlock()
 		if res == hub.Interrupted {
-			w.raise()
+			w.Raise()
 		}
 	}
 }

@@ -137,7 +137,7 @@ func (st *stream[In, Out]) nextResult() *task[In, Out] {
 			st.consumed++
 			if w := st.feedW; w != nil {
 				st.feedW = nil
-				w.wake()
+				w.Wake()
 			}
 			st.mu.Unlock()
 			return t
@@ -149,11 +149,11 @@ func (st *stream[In, Out]) nextResult() *task[In, Out] {
 		w := newWaiter()
 		st.consW = w
 		st.mu.Unlock()
-		if w.wait(forever, st.h) == hub.Interrupted {
+		if w.Wait(forever, st.h) == hub.Interrupted {
 			st.mu.Lock()
 			st.consW = nil
 			st.mu.Unlock()
-			w.raise()
+			w.Raise()
 		}
 	}
 }
@@ -162,7 +162,7 @@ func (st *stream[In, Out]) nextResult() *task[In, Out] {
 func (st *stream[In, Out]) wakeConsumer() {
 	if w := st.consW; w != nil {
 		st.consW = nil
-		w.wake()
+		w.Wake()
 	}
 }
 
@@ -192,11 +192,11 @@ func (st *stream[In, Out]) feed() {
 			w := newWaiter()
 			st.feedW = w
 			st.mu.Unlock()
-			if w.wait(forever, st.h) == hub.Interrupted {
+			if w.Wait(forever, st.h) == hub.Interrupted {
 				st.mu.Lock()
 				st.feedW = nil
 				st.mu.Unlock()
-				w.raise()
+				w.Raise()
 			}
 			st.mu.Lock()
 		}
@@ -247,7 +247,7 @@ func (st *stream[In, Out]) close() {
 	st.closed = true
 	if w := st.feedW; w != nil {
 		st.feedW = nil
-		w.wake()
+		w.Wake()
 	}
 	st.mu.Unlock()
 	st.feeder.Kill()

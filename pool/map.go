@@ -181,7 +181,7 @@ func (r *mapRun[In, Out]) exited(*green.Greenlet) {
 	}
 	r.mu.Unlock()
 	if w != nil {
-		w.wake()
+		w.Wake()
 	}
 }
 
@@ -195,11 +195,11 @@ func (r *mapRun[In, Out]) waitWorkers(h *hub.Hub) {
 		w := newWaiter()
 		r.w = w
 		r.mu.Unlock()
-		if w.wait(forever, h) == hub.Interrupted {
+		if w.Wait(forever, h) == hub.Interrupted {
 			r.mu.Lock()
 			r.w = nil
 			r.mu.Unlock()
-			w.raise()
+			w.Raise()
 		}
 	}
 }

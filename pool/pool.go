@@ -102,15 +102,15 @@ func (g *Group) acquire(timeout time.Duration) bool {
 		g.slotQ.push(w)
 		wh := g.waitHub()
 		g.mu.Unlock()
-		res := w.wait(left, wh)
+		res := w.Wait(left, wh)
 		g.mu.Lock()
 		g.slotQ.remove(w)
-		if w.cancel() && res != hub.Woken {
+		if w.Cancel() && res != hub.Woken {
 			g.slotQ.wakeOne() // we were handed a slot: pass it on
 		}
 		if res == hub.Interrupted {
 			g.mu.Unlock()
-			w.raise()
+			w.Raise()
 		}
 	}
 }

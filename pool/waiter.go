@@ -1,9 +1,9 @@
 package pool
 
 import (
-	"sync/atomic"
 	"time"
 
+	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
 	"github.com/sourcegraph/conc/panics"
 )
@@ -11,102 +11,11 @@ import (
 // forever is the timeout of waits without one.
 const forever = time.Duration(-1)
 
-// waiter is one blocked caller: a parked greenlet, or a plain goroutine
-// blocked on a channel. wake is safe from any goroutine and takes effect at
-// most once. It is the pool's copy of gevent's Waiter, built on the hub's
-// parking protocol.
-type waiter struct {
-	g     *hub.G
-	seq   uint32
-	h     *hub.Hub
-	ch    chan struct{}
-	woken atomic.Bool
-	// over is set (on the hub) once a greenlet's wait has returned: a
-	// wake-up arriving later is dropped, so that it cannot hit a later park
-	// of the greenlet that happens to have the same Seq (a park that
-	// returned Interrupted at once does not advance Seq).
-	over bool
-}
+// waiter is green's Waiter: a parked greenlet or a blocked plain
+// goroutine, woken at most once from any goroutine.
+type waiter = green.Waiter
 
-// newWaiter prepares a waiter for the calling context. It panics with
-// hub.ErrNotCoroutine in a hub callback, which must not block.
-func newWaiter() *waiter {
-	g, h := hub.Current()
-	if g != nil {
-		return &waiter{g: g, seq: g.Seq(), h: h}
-	}
-	if h != nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	return &waiter{ch: make(chan struct{})}
-}
-
-// wake wakes the waiter, once. Safe from any goroutine.
-func (w *waiter) wake() {
-	if !w.woken.CompareAndSwap(false, true) {
-		return
-	}
-	if w.g == nil {
-		close(w.ch)
-		return
-	}
-	if w.h.OnHub() {
-		w.wakeOnHub()
-		return
-	}
-	w.h.Post(w.wakeOnHub)
-}
-
-func (w *waiter) wakeOnHub() {
-	if !w.over {
-		w.g.Wake(w.seq)
-	}
-}
-
-// wait blocks until wake or the timeout (timeout < 0: none). It returns
-// hub.Woken, hub.TimedOut or hub.Interrupted; on Interrupted the caller
-// undoes its registrations and calls raise. A greenlet may see a spurious
-// Woken (a stale wake-up posted for its park by another primitive):
-// callers always withdraw the waiter and re-check their condition, with a
-// new waiter if they wait again.
-//
-// from is the hub whose greenlets will wake the waiter (nil: unknown, the
-// caller's own). A plain goroutine declares itself waiting on it
-// (hub.Waiting), so that its deadlock detection can free it; a greenlet of
-// another hub holds its own hub (hub.Hold) meanwhile, so that its
-// deadlock detection does not fire while the wake-up is on its way.
-func (w *waiter) wait(timeout time.Duration, from *hub.Hub) hub.ParkResult {
-	if w.g != nil {
-		if from != nil && from != w.h {
-			defer w.h.Hold()()
-		}
-		res := w.g.Park(timeout)
-		w.over = true
-		return res
-	}
-	if from != nil {
-		defer from.Waiting()()
-	}
-	if timeout < 0 {
-		<-w.ch
-		return hub.Woken
-	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-w.ch:
-		return hub.Woken
-	case <-t.C:
-		return hub.TimedOut // the caller's cancel tells a late wake apart
-	}
-}
-
-// cancel marks the waiter as no longer interested, so that a late wake is
-// dropped. It reports whether a wake had already happened.
-func (w *waiter) cancel() bool { return !w.woken.CompareAndSwap(false, true) }
-
-// raise panics with the greenlet's pending interrupt.
-func (w *waiter) raise() { w.g.Raise() }
+func newWaiter() *waiter { return green.NewWaiter() }
 
 // waitq is a FIFO list of waiters, guarded by its owner's mutex.
 type waitq []*waiter
@@ -120,8 +29,8 @@ func (q *waitq) wakeOne() bool {
 		w := (*q)[0]
 		(*q)[0] = nil
 		*q = (*q)[1:]
-		if !w.woken.Load() {
-			w.wake()
+		if !w.Woken() {
+			w.Wake()
 			return true
 		}
 	}
@@ -130,7 +39,7 @@ func (q *waitq) wakeOne() bool {
 
 func (q *waitq) wakeAll() {
 	for i, w := range *q {
-		w.wake()
+		w.Wake()
 		(*q)[i] = nil
 	}
 	*q = (*q)[:0]
