@@ -91,7 +91,11 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 	case <-done:
 		return nil
 	case <-t.C:
-		if !gl.Unlink(id) {
+		removed := false
+		if err := gl.g.Hub().Call(func() { removed = gl.unlink(uint32(id)) }); err != nil {
+			return gl.deadOr(err) // the hub stopped: no link will fire
+		}
+		if !removed {
 			<-done // it fired meanwhile
 			return nil
 		}

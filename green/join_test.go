@@ -59,8 +59,11 @@ func TestJoinAllOptions(t *testing.T) {
 
 func TestJoinAndGet(t *testing.T) {
 	th := newTestHub(t)
+	release := new(Event)
+	hold := th.Hold() // this goroutine sets release later
+	defer hold()
 	g := SpawnOn(th.Hub, func() (any, error) {
-		Sleep(5 * time.Millisecond)
+		release.Wait()
 		return "v", errBoom
 	})
 	if _, err := g.GetTimeout(0); !errors.Is(err, ErrTimeout) {
@@ -69,6 +72,7 @@ func TestJoinAndGet(t *testing.T) {
 	if err := g.JoinTimeout(time.Millisecond); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("join timeout: %v", err)
 	}
+	release.Set()
 	v, err := g.Get()
 	if v != "v" || !errors.Is(err, errBoom) {
 		t.Fatal(v, err)

@@ -50,8 +50,17 @@ func (t *Timeout) Start() error {
 func fireTimeout(arg any) {
 	t := arg.(*Timeout)
 	t.expired = true
+	if t.g.Dead() {
+		return
+	}
 	if _, kill := t.g.PendingInterrupt().(*killSignal); kill {
 		return // a kill outranks a timeout
+	}
+	if p := t.g.PendingInterrupt(); p != nil && p != any(t) {
+		// Another interrupt (an inner timeout) is pending: do not replace
+		// it; try again once it has been raised.
+		t.h.StartTimer(&t.timer, 0, fireTimeout, t)
+		return
 	}
 	t.g.Interrupt(t)
 }

@@ -111,3 +111,24 @@ func TestKillOutranksTimeout(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Regression: an outer timeout expiring in the same loop turn as an inner
+// one must not be lost.
+func TestNestedTimeoutsExpiringTogether(t *testing.T) {
+	th := newTestHub(t)
+	var outerErr error
+	ranPast := false
+	th.run(t, func() {
+		outerErr = WithTimeout(time.Millisecond, func() {
+			WithTimeout(2*time.Millisecond, func() {
+				th.Hub.AfterFunc(0, func() { time.Sleep(10 * time.Millisecond) })
+				Sleep(time.Hour)
+			})
+			Sleep(time.Hour)
+			ranPast = true
+		})
+	})
+	if outerErr == nil || ranPast {
+		t.Fatalf("outer timeout lost: err=%v ranPast=%v", outerErr, ranPast)
+	}
+}

@@ -110,7 +110,7 @@ func (w *worker) run(g *G) {
 			err = panicError(r)
 		}
 		g.state = gDead
-		g.r.Abort(g, err)
+		abort(g, err)
 		h := g.h
 		h.live--
 		g.w, w.g = nil, nil
@@ -163,4 +163,15 @@ func (w *worker) exit(h *Hub) {
 	storeRunning(h, h.loopCtx.gid)
 	// Returning ends the goroutine; the runtime resumes the loop, which
 	// is blocked in w.home, and closes that slot.
+}
+
+// abort tells g's Runner that its body ended abnormally. A panic in Abort
+// itself is reported rather than allowed to kill the process.
+func abort(g *G, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			g.h.ReportError(panicError(r))
+		}
+	}()
+	g.r.Abort(g, err)
 }

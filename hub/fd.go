@@ -134,12 +134,12 @@ func (d *FD) on(s *fdSide, cb func(error)) error {
 	if s.g != nil || s.cb != nil {
 		return ErrFDBusy
 	}
-	d.h.waits++
 	if s.ready {
 		s.ready = false
 		d.h.ready.push(entry{fn: fireCallback, arg: cb})
 		return nil
 	}
+	d.h.waits++
 	s.cb = cb
 	return nil
 }

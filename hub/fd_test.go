@@ -153,3 +153,47 @@ func TestFDWaitOutsideCoroutine(t *testing.T) {
 	}()
 	h.Register(r)
 }
+
+// Regression: a callback registered on a side that was already ready must
+// not leave the wait counted (it would disable deadlock detection).
+func TestOnReadWhenReadyReleasesWait(t *testing.T) {
+	h := newHub(t, Config{})
+	r, _ := pipe(t)
+	fired := make(chan struct{})
+	h.Call(func() {
+		d, _ := h.Register(r)
+		d.OnRead(func(error) { close(fired); d.Close() })
+	})
+	<-fired
+	var w int
+	h.Call(func() { w = h.waits })
+	if w != 0 {
+		t.Fatalf("h.waits = %d after the callback fired", w)
+	}
+}
+
+// Regression: a wake-up after Stop must not write into a reused eventfd
+// number.
+func TestNoWakeAfterStop(t *testing.T) {
+	h, _ := New(Config{})
+	release := h.Hold()
+	h.Start()
+	h.Stop()
+	evfd := h.poll.evfd
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(p[0])
+	defer unix.Close(p[1])
+	if p[1] != evfd {
+		t.Skip("descriptor number not reused")
+	}
+	release()
+	done := h.Waiting()
+	done()
+	buf := make([]byte, 16)
+	if n, _ := unix.Read(p[0], buf); n > 0 {
+		t.Fatalf("wrote %v into an unrelated descriptor", buf[:n])
+	}
+}

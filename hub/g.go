@@ -99,7 +99,7 @@ func (g *G) Seq() uint32 { return g.seq }
 // coroutine, or ErrNotOnHub off the hub.
 func (g *G) Park(timeout time.Duration) ParkResult {
 	h := g.h
-	if h.cur != g || getg() != g.w.gid {
+	if h.cur != g || g.w == nil || getg() != g.w.gid {
 		h.mustInCoroutine()
 	}
 	if g.pending() {
@@ -116,11 +116,14 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	if g.timer.pos != 0 {
 		h.stopTimer(&g.timer)
 	}
+	timedOut := g.timer.arg == timedOutMark
+	if timedOut {
+		g.timer.arg = nil
+	}
 	if g.pending() {
 		return Interrupted
 	}
-	if g.timer.arg == timedOutMark {
-		g.timer.arg = nil
+	if timedOut {
 		return TimedOut
 	}
 	return Woken
@@ -210,7 +213,7 @@ func (g *G) Raised() any {
 // (gevent's sleep(0)). A pending interrupt is raised (panic).
 func (g *G) Yield() {
 	h := g.h
-	if h.cur != g || getg() != g.w.gid {
+	if h.cur != g || g.w == nil || getg() != g.w.gid {
 		h.mustInCoroutine()
 	}
 	if !g.pending() {
@@ -317,7 +320,7 @@ type idleWaiter struct {
 // ready and has nothing else to do but wait for timers or I/O (gevent's
 // idle). A pending interrupt is raised.
 func (h *Hub) Idle(g *G) {
-	if h.cur != g || getg() != g.w.gid {
+	if h.cur != g || g.w == nil || getg() != g.w.gid {
 		h.mustInCoroutine()
 	}
 	h.idlers = append(h.idlers, idleWaiter{g, g.seq})

@@ -66,17 +66,19 @@ type Hub struct {
 	stopping   bool
 
 	// Shared with other goroutines.
-	runningG uintptr // goroutine currently acting for the hub; see storeRunning
-	mu       sync.Mutex
-	posted   []func()
-	spare    []func()
-	npost    atomic.Int32
-	wakeSig  atomic.Bool
-	holds    atomic.Int64
-	outside  atomic.Int64 // plain goroutines blocked waiting on the hub
-	state    atomic.Int32 // hubNew, hubRunning, hubStopped
-	stopReq  atomic.Bool
-	done     chan struct{}
+	runningG   uintptr // goroutine currently acting for the hub; see storeRunning
+	mu         sync.Mutex
+	posted     []func()
+	spare      []func()
+	npost      atomic.Int32
+	wakeSig    atomic.Bool
+	wakeMu     sync.RWMutex // orders eventfd writes before its close
+	pollClosed bool         // guarded by wakeMu
+	holds      atomic.Int64
+	outside    atomic.Int64 // plain goroutines blocked waiting on the hub
+	state      atomic.Int32 // hubNew, hubRunning, hubStopped
+	stopReq    atomic.Bool
+	done       chan struct{}
 }
 
 const (
@@ -157,12 +159,19 @@ func (h *Hub) SetErrorHandler(f func(error)) {
 }
 
 // ReportError hands err to the error handler. Safe from any goroutine; the
-// handler runs in the caller.
+// handler runs in the caller. A panicking handler is logged, not
+// propagated.
 func (h *Hub) ReportError(err error) {
 	if err == nil {
 		return
 	}
 	if p := h.handler.Load(); p != nil {
+		defer func() {
+			if r := recover(); r != nil {
+				slog.Default().LogAttrs(context.Background(), slog.LevelError, "green: error handler panicked",
+					slog.Any("panic", r), slog.Any("err", err))
+			}
+		}()
 		(*p)(err)
 		return
 	}
@@ -207,7 +216,7 @@ func (h *Hub) Run() error {
 // that never ran is simply closed.
 func (h *Hub) Stop() error {
 	if h.state.CompareAndSwap(hubNew, hubStopped) {
-		h.poll.close()
+		h.closePoller()
 		close(h.done)
 		return nil
 	}
@@ -300,4 +309,12 @@ func panicError(r any) error {
 func (h *Hub) Live() int {
 	h.mustOnHub()
 	return h.live
+}
+
+// closePoller closes the kernel objects once no wake-up can be writing.
+func (h *Hub) closePoller() {
+	h.wakeMu.Lock()
+	h.pollClosed = true
+	h.poll.close()
+	h.wakeMu.Unlock()
 }

@@ -183,3 +183,28 @@ func TestInterruptedParkConsumesSeq(t *testing.T) {
 	})
 	<-r.done
 }
+
+// Regression: a park timer that fired just before an interrupt must not
+// make a later park without a timeout report TimedOut.
+func TestStaleTimedOutMark(t *testing.T) {
+	h := newHub(t, Config{})
+	var res1, res2 ParkResult = 99, 99
+	errX := errors.New("x")
+	r := spawn(t, h, func(g *G) {
+		h.AfterFunc(0, func() { time.Sleep(10 * time.Millisecond) }) // both timers below fire in one turn
+		h.AfterFunc(2*time.Millisecond, func() { g.Interrupt(errX) })
+		func() {
+			defer func() { recover() }()
+			if res1 = g.Park(time.Millisecond); res1 == Interrupted {
+				g.Raise()
+			}
+		}()
+		seq := g.Seq()
+		h.AfterFunc(time.Millisecond, func() { g.Wake(seq) })
+		res2 = g.Park(-1)
+	})
+	<-r.done
+	if res1 == Interrupted && res2 != Woken {
+		t.Fatalf("second park = %v, want Woken", res2)
+	}
+}

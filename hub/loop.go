@@ -106,8 +106,20 @@ func (h *Hub) stopRound() {
 		g.Interrupt(ErrStopped)
 		g = next
 	}
-	for len(h.timers) > 0 {
-		h.runTimers(h.timers[len(h.timers)-1].when + 1)
+	// Fire the timers armed now (not those their callbacks arm: a timer
+	// that re-arms itself must not keep this round going forever).
+	if n := len(h.timers); n > 0 {
+		latest := h.timers[0].when
+		for _, t := range h.timers {
+			latest = max(latest, t.when)
+		}
+		for i := 0; i < n && len(h.timers) > 0 && h.timers[0].when <= latest; i++ {
+			t := h.timers[0]
+			h.timers.remove(t)
+			fn, arg := t.fn, t.arg
+			t.fn, t.arg = nil, nil
+			h.callback(fn, arg)
+		}
 	}
 	for _, d := range h.fds {
 		d.cancel(true, true, ErrStopped)
@@ -129,6 +141,6 @@ func (h *Hub) shutdown() {
 	clear(h.fds)
 	registerHub(h, false)
 	storeRunning(h, 0)
-	h.poll.close()
+	h.closePoller()
 	close(h.done)
 }

@@ -25,9 +25,17 @@ func (h *Hub) Post(fn func()) error {
 // wakeup makes the loop leave epoll_wait; at most one eventfd write is in
 // flight between two drains of the post queue.
 func (h *Hub) wakeup() {
-	if !h.wakeSig.Swap(true) {
+	if h.wakeSig.Swap(true) {
+		return
+	}
+	// The read lock keeps shutdown from closing the eventfd between the
+	// check and the write: after a close its number may belong to some
+	// other file, which must not receive our 8 bytes.
+	h.wakeMu.RLock()
+	if !h.pollClosed {
 		h.poll.wake()
 	}
+	h.wakeMu.RUnlock()
 }
 
 func (h *Hub) runPosted() {
