@@ -37,27 +37,29 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 		}
 		return ErrTimeout
 	case g != nil:
-		// Another hub: the link posts the wake-up across, and a hold keeps
-		// our hub from calling that a deadlock.
-		release := h.Hold()
-		defer release()
-		seq := g.Seq()
-		var id LinkID
-		err := gl.g.Hub().Call(func() {
-			id = LinkID(gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) {
-				h.Post(func() { g.Wake(seq) })
-			}}))
-		})
-		if err != nil {
+		// Another hub. Never block this hub on that one (two hubs
+		// joining each other's greenlets would wedge both): post the
+		// link, park on a Waiter, post the unlink.
+		gh := gl.g.Hub()
+		w := NewWaiter()
+		var id uint32 // read and written on gh only
+		if err := gh.Post(func() {
+			if gl.finished {
+				w.Wake()
+				return
+			}
+			id = gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { w.Wake() }})
+		}); err != nil {
 			return gl.deadOr(err)
 		}
-		res := g.Park(timeout)
+		res := w.Wait(timeout, gh)
 		if res == hub.Woken {
 			return nil
 		}
-		gl.Unlink(id)
+		w.Cancel()
+		gh.Post(func() { gl.unlink(id) })
 		if res == hub.Interrupted {
-			g.Raise()
+			w.Raise()
 		}
 		if gl.Dead() {
 			return nil

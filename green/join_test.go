@@ -178,3 +178,24 @@ func ExampleWithTimeout() {
 	fmt.Println(errors.Is(err, ErrTimeout))
 	// Output: true
 }
+
+// Regression: greenlets of two hubs joining each other's greenlets at the
+// same moment must not wedge both hubs.
+func TestCrossHubMutualJoin(t *testing.T) {
+	hubs := newTestHubs(t, 2)
+	a, b := hubs[0], hubs[1]
+	ta, tb := SpawnOn(a.Hub, Sleep, time.Hour), SpawnOn(b.Hub, Sleep, time.Hour)
+	start := make(chan struct{})
+	ja := SpawnOn(a.Hub, func() error { <-start; return tb.JoinTimeout(10 * time.Millisecond) })
+	jb := SpawnOn(b.Hub, func() error { <-start; return ta.JoinTimeout(10 * time.Millisecond) })
+	ka := SpawnOn(a.Hub, func() ([]*Greenlet, error) {
+		return JoinAllWith(JoinOptions{Timeout: 10 * time.Millisecond}, tb)
+	})
+	close(start)
+	for _, g := range []*Greenlet{ja, jb, ka} {
+		if err := g.Join(); !errors.Is(err, ErrTimeout) {
+			t.Fatalf("cross-hub join: %v, want ErrTimeout", err)
+		}
+	}
+	KillAll(ta, tb)
+}

@@ -127,12 +127,12 @@ type collector struct {
 	done      []*Greenlet
 	err       error
 	w         *Waiter
-	follows   []followed
+	follows   []*followed
 }
 
 type followed struct {
 	gl *Greenlet
-	id LinkID
+	id uint32 // read and written on gl's hub only
 }
 
 func newCollector(want int, stopOnErr bool) *collector {
@@ -144,13 +144,25 @@ func (c *collector) follow(gl *Greenlet) {
 		c.add(gl)
 		return
 	}
-	var id uint32
-	err := gl.g.Hub().Call(func() { id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add}) })
-	if err != nil {
-		c.add(gl) // its hub is gone: it is dead or never ran
+	f := &followed{gl: gl}
+	c.follows = append(c.follows, f)
+	register := func() {
+		if gl.finished {
+			c.add(gl)
+			return
+		}
+		f.id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add})
+	}
+	h := gl.g.Hub()
+	if h.OnHub() {
+		register()
 		return
 	}
-	c.follows = append(c.follows, followed{gl, LinkID(id)})
+	// Posted, not called: a greenlet must never block its hub on another
+	// one (two hubs joining each other would wedge).
+	if h.Post(register) != nil {
+		c.add(gl) // its hub is gone: it is dead or never ran
+	}
 }
 
 func (c *collector) add(gl *Greenlet) {
@@ -193,7 +205,13 @@ func (c *collector) wait(timeout time.Duration) error {
 	c.w.Cancel()
 	for _, f := range c.follows {
 		if !f.gl.Dead() {
-			f.gl.Unlink(f.id)
+			h := f.gl.g.Hub()
+			unlink := func() { f.gl.unlink(f.id) }
+			if h.OnHub() {
+				unlink()
+			} else {
+				h.Post(unlink)
+			}
 		}
 	}
 	if res == hub.Interrupted {
