@@ -41,7 +41,7 @@ type Greenlet struct {
 	links *link // newest first
 
 	state    atomic.Uint32
-	linkID   uint32
+	linkID   atomic.Uint32
 	killed   bool
 	notify   bool // a notification of the links is scheduled
 	started  bool // hub.G was started

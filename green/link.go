@@ -56,10 +56,25 @@ func (gl *Greenlet) LinkError(fn func(*Greenlet)) LinkID {
 }
 
 // Unlink removes a link that has not fired yet, and reports whether it
-// did. Safe from any goroutine.
+// did. Safe from any goroutine; a greenlet of another hub parks for the
+// answer rather than blocking its hub.
 func (gl *Greenlet) Unlink(id LinkID) bool {
+	h := gl.g.Hub()
+	if h.OnHub() {
+		return gl.unlink(uint32(id))
+	}
 	removed := false
-	gl.g.Hub().Call(func() { removed = gl.unlink(uint32(id)) })
+	if g, _ := hub.Current(); g != nil {
+		w := NewWaiter()
+		if h.Post(func() { removed = gl.unlink(uint32(id)); w.Wake() }) != nil {
+			return false
+		}
+		if w.Wait(forever, h) == hub.Interrupted {
+			w.Raise()
+		}
+		return removed
+	}
+	h.Call(func() { removed = gl.unlink(uint32(id)) })
 	return removed
 }
 
@@ -76,19 +91,33 @@ func (gl *Greenlet) addLink(l link) LinkID {
 	if l.fn == nil && l.kind != linkWake {
 		return 0
 	}
-	var id uint32
-	gl.g.Hub().Call(func() { id = gl.addLinkOnHub(l) })
-	return LinkID(id)
+	l.id = gl.newLinkID()
+	h := gl.g.Hub()
+	if h.OnHub() {
+		gl.addLinkOnHub(l)
+	} else if h.Post(func() { gl.addLinkOnHub(l) }) != nil {
+		return 0 // the hub has stopped
+	}
+	return LinkID(l.id)
+}
+
+// newLinkID returns a fresh, non-zero link id; safe from any goroutine, so
+// that Link can return at once and post the registration (links posted by
+// one goroutine are registered, and fire, in the order they were added).
+func (gl *Greenlet) newLinkID() uint32 {
+	id := gl.linkID.Add(1)
+	if id == 0 {
+		id = gl.linkID.Add(1)
+	}
+	return id
 }
 
 // addLinkOnHub appends a link and, if gl is already dead, schedules the
-// notification. Hub-only.
+// notification. It assigns an id unless l has one. Hub-only.
 func (gl *Greenlet) addLinkOnHub(l link) uint32 {
-	gl.linkID++
-	if gl.linkID == 0 {
-		gl.linkID++
+	if l.id == 0 {
+		l.id = gl.newLinkID()
 	}
-	l.id = gl.linkID
 	n := new(link)
 	*n = l
 	n.next = gl.links
