@@ -301,13 +301,7 @@ func (g *Group) waitEmpty(dl deadline, more func() bool) bool {
 			g.mu.Unlock()
 			return false
 		}
-		w := newWaiter()
-		g.emptyQ.push(w)
-		wh := g.waitHub()
-		g.mu.Unlock()
-		res := w.Wait(left, wh)
-		g.mu.Lock()
-		g.emptyQ.remove(w)
+		w, res := g.parkOn(&g.emptyQ, left)
 		w.Cancel()
 		g.mu.Unlock()
 		if res == hub.Interrupted {
@@ -407,4 +401,19 @@ func (g *Group) KillOne(gl *green.Greenlet, o green.KillOptions) error {
 		return green.ErrTimeout
 	}
 	return nil
+}
+
+// parkOn waits in q for up to left. It is called with g.mu held, releases
+// it while waiting, and returns with it held again and the waiter removed
+// from q; the caller settles a racing wake-up (Cancel) and raises an
+// interrupt once it has released the lock.
+func (g *Group) parkOn(q *waitq, left time.Duration) (*waiter, hub.ParkResult) {
+	w := newWaiter()
+	q.push(w)
+	wh := g.waitHub()
+	g.mu.Unlock()
+	res := w.Wait(left, wh)
+	g.mu.Lock()
+	q.remove(w)
+	return w, res
 }

@@ -98,13 +98,7 @@ func (g *Group) acquire(timeout time.Duration) bool {
 			g.mu.Unlock()
 			return false
 		}
-		w := newWaiter()
-		g.slotQ.push(w)
-		wh := g.waitHub()
-		g.mu.Unlock()
-		res := w.Wait(left, wh)
-		g.mu.Lock()
-		g.slotQ.remove(w)
+		w, res := g.parkOn(&g.slotQ, left)
 		if w.Cancel() && res != hub.Woken {
 			g.slotQ.wakeOne() // we were handed a slot: pass it on
 		}
