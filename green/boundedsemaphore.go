@@ -21,5 +21,5 @@ func NewBoundedSemaphore(n int) *BoundedSemaphore {
 // fails with ErrOverRelease if every permit is already free.
 func (s *BoundedSemaphore) Release() error { return s.doRelease(true) }
 
-func (s *BoundedSemaphore) waitHub() *hub.Hub             { return s.Semaphore.waitHub() }
+func (s *BoundedSemaphore) waitHub() *hub.Hub          { return s.Semaphore.waitHub() }
 func (s *BoundedSemaphore) linkReady(fn func()) func() { return s.Semaphore.linkReady(fn) }

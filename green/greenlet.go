@@ -54,8 +54,8 @@ type Greenlet struct {
 // extra holds what most greenlets never use, to keep a parked greenlet
 // small (the struct above is one 192-byte allocation).
 type extra struct {
-	name   string
-	args   []any
+	name     string
+	args     []any
 	later    *hub.Timer
 	locals   map[any]any
 	timeouts []*Timeout // armed by this greenlet; stopped when it dies

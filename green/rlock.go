@@ -58,5 +58,5 @@ func (l *Lock) count(self uintptr) int {
 	return 0
 }
 
-func (r *RLock) waitHub() *hub.Hub           { return r.l.Hub() }
+func (r *RLock) waitHub() *hub.Hub          { return r.l.Hub() }
 func (r *RLock) linkReady(fn func()) func() { return r.l.linkReady(fn) }

@@ -105,9 +105,9 @@ type readySet struct {
 	seen    []bool
 	order   []int
 	next    int
-	w       *hub.Waiter      // the current wait, nil between waits
-	unlinks []func()         // unlinks[i] is written and read on objs[i]'s hub
-	from    *hub.Hub // a greenlet's hub, observed by a plain goroutine
+	w       *hub.Waiter // the current wait, nil between waits
+	unlinks []func()    // unlinks[i] is written and read on objs[i]'s hub
+	from    *hub.Hub    // a greenlet's hub, observed by a plain goroutine
 }
 
 func newReadySet(objs []Waitable) *readySet {
