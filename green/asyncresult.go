@@ -106,7 +106,7 @@ func (r *AsyncResult) GetTimeout(d time.Duration) (any, error) { return r.get(ti
 func (r *AsyncResult) get(d time.Duration) (any, error) {
 	if p := r.res.Load(); p == nil {
 		g, h, local := r.where()
-		_, err := await[none](r, g, h, local, 0, none{}, d)
+		_, err := await[none](r, &r.waiters, g, h, local, 0, none{}, d)
 		switch err {
 		case nil:
 		case errNoWait, errExpired:

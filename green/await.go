@@ -39,7 +39,10 @@ var (
 // (ErrQueueShutDown, ErrHubStopped...), or raises the interrupt of a
 // greenlet that was killed or timed out while waiting (after giving back
 // what it may have been handed).
-func await[T any](obj waitable[T], g *hub.G, h *hub.Hub, local bool, op uint8, in T, d time.Duration) (T, error) {
+//
+// l is obj.waitList(op), passed in so that the local path makes one call
+// through the interface (tryOp) rather than two.
+func await[T any](obj waitable[T], l *hub.WaitList[T], g *hub.G, h *hub.Hub, local bool, op uint8, in T, d time.Duration) (T, error) {
 	if !local {
 		return awaitRemote(obj, h, op, in, d)
 	}
@@ -53,23 +56,25 @@ func await[T any](obj waitable[T], g *hub.G, h *hub.Hub, local bool, op uint8, i
 	if g == nil {
 		panic(hub.ErrNotCoroutine) // a callback of the owner hub cannot wait
 	}
-	l := obj.waitList(op)
 	n := l.Get(g)
 	n.Val = in
 	l.PushBack(n)
 	res := n.Wait(d, nil)
-	out, err, claimed := n.Val, n.Err(), n.Claimed()
+	if res == hub.Woken {
+		out, err := n.Val, n.Err()
+		l.Put(n)
+		return out, err
+	}
+	out, claimed := n.Val, n.Claimed()
 	l.Put(n)
-	switch res {
-	case hub.Interrupted:
-		if claimed {
-			obj.giveBack(op, out)
-		}
-		g.Raise()
-	case hub.TimedOut:
+	if res == hub.TimedOut {
 		return zero, errExpired
 	}
-	return out, err
+	if claimed {
+		obj.giveBack(op, out)
+	}
+	g.Raise()
+	return zero, nil // not reached
 }
 
 // remoteOp is a waiting operation posted to the owner hub by a caller

@@ -30,7 +30,10 @@ func (c *Channel[T]) Hub() *hub.Hub { return c.q.Hub() }
 
 // Put offers v and waits until a getter takes it. It fails with
 // ErrQueueShutDown after Shutdown (or when Shutdown ends the wait).
-func (c *Channel[T]) Put(v T) error { return c.q.Put(v) }
+func (c *Channel[T]) Put(v T) error {
+	_, err := c.q.op(opPut, v, forever)
+	return err
+}
 
 // PutTimeout is Put waiting at most d (d <= 0: only try); it fails with
 // ErrQueueFull when no getter took v.
@@ -41,7 +44,10 @@ func (c *Channel[T]) PutNowait(v T) error { return c.q.PutNowait(v) }
 
 // Get waits for a putter and takes its item. It fails with
 // ErrQueueShutDown once the channel is shut down.
-func (c *Channel[T]) Get() (T, error) { return c.q.Get() }
+func (c *Channel[T]) Get() (T, error) {
+	var zero T
+	return c.q.op(opGet, zero, forever)
+}
 
 // GetTimeout is Get waiting at most d (d <= 0: only try); it fails with
 // ErrQueueEmpty.

@@ -83,7 +83,7 @@ func (e *Event) wait(d time.Duration) (bool, error) {
 		return true, nil
 	}
 	g, h, local := e.where()
-	_, err := await[none](e, g, h, local, 0, none{}, d)
+	_, err := await[none](e, &e.waiters, g, h, local, 0, none{}, d)
 	switch err {
 	case nil:
 		return true, nil

@@ -32,10 +32,11 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 
 // joinLocal parks g, a greenlet of gl's hub, on a node of gl's list.
 func (gl *Greenlet) joinLocal(g *hub.G, timeout time.Duration) error {
-	n := gl.links.Get(g)
+	n := g.Node()
 	gl.links.PushBack(n)
 	res := n.Wait(timeout, nil)
-	gl.links.Put(n)
+	gl.links.Remove(n)
+	g.PutNode(n)
 	switch res {
 	case hub.Interrupted:
 		g.Raise()

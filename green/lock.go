@@ -50,7 +50,7 @@ func (l *Lock) acquire(d time.Duration, self uintptr) error {
 		l.locked, l.owner, l.depth = true, self, 1
 		return nil
 	}
-	_, err := await[uintptr](l, g, h, local, 0, self, d)
+	_, err := await[uintptr](l, &l.waiters, g, h, local, 0, self, d)
 	switch err {
 	case errNoWait, errExpired:
 		return ErrTimeout

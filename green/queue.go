@@ -1,7 +1,6 @@
 package green
 
 import (
-	"fmt"
 	"iter"
 	"time"
 )
@@ -53,10 +52,6 @@ func (q *queue[T, K]) PutNowait(v T) error { return q.put(v, 0) }
 func (q *queue[T, K]) put(v T, d time.Duration) error {
 	if q.fastPut(v) {
 		return nil
-	}
-	var k K
-	if k.kind() == kindPriority && q.less == nil {
-		return fmt.Errorf("%w: PriorityQueue without a less function (use NewPriorityQueue)", ErrBadFunc)
 	}
 	_, err := q.op(opPut, v, d)
 	return err

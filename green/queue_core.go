@@ -1,6 +1,7 @@
 package green
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/greenrt/green/hub"
@@ -19,6 +20,9 @@ import (
 // overtake a waiter. Invariants (ignoring nodes of waiters that already
 // gave up): getters wait only while the queue is empty, putters only while
 // it is full (a Channel is always full).
+
+// errNoOrder is the error of a put on a PriorityQueue's zero value.
+var errNoOrder = fmt.Errorf("%w: PriorityQueue without a less function (use NewPriorityQueue)", ErrBadFunc)
 
 // Queue kinds.
 const (
@@ -135,6 +139,9 @@ func (q *queue[T, K]) tryOp(op uint8, v T) (T, error, bool) {
 	case opPut:
 		if q.closed {
 			return zero, ErrQueueShutDown, true
+		}
+		if q.less == nil && q.kind() == kindPriority {
+			return zero, errNoOrder, true
 		}
 		return zero, nil, q.tryPut(v)
 	case opPeek:
@@ -259,7 +266,7 @@ func (q *queue[T, K]) shutdown(immediate bool) {
 // outcome to the queue's errors.
 func (q *queue[T, K]) op(op uint8, v T, d time.Duration) (T, error) {
 	g, h, local := q.where()
-	out, err := await[T](q, g, h, local, op, v, d)
+	out, err := await[T](q, q.waitList(op), g, h, local, op, v, d)
 	switch err {
 	case errNoWait:
 		return out, q.failure(op)

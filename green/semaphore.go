@@ -75,7 +75,7 @@ func (s *Semaphore) acquire(d time.Duration) error {
 			return nil
 		}
 	}
-	_, err := await[none](s, g, h, local, 0, none{}, d)
+	_, err := await[none](s, &s.waiters, g, h, local, 0, none{}, d)
 	switch err {
 	case errNoWait:
 		return ErrTimeout

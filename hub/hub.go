@@ -61,6 +61,7 @@ type Hub struct {
 	budget     int     // direct switches left before the loop runs again
 	idlers     []idleWaiter
 	fds        map[int32]*FD
+	nodes      *WaitNode[struct{}] // free nodes for G.Node
 	fdGen      uint32
 	waits      int // FD waits and callbacks in progress
 	stopping   bool

@@ -53,7 +53,12 @@ import (
 // of another hub is a Post to that hub; waking a plain goroutine is a
 // channel send.
 type Waiter struct {
-	state atomic.Uint32 // see the state diagram above
+	// state is the state of the diagram above. A local waiter (see
+	// PrepareLocal) is touched only on its hub, one thing at a time, so its
+	// state is read and written with plain instructions; the others use
+	// atomics.
+	state uint32
+	local bool
 
 	// Coroutine waiters: written and read only on h (by Wait, and by the
 	// wake-up, which runs on h), so they need no synchronisation.
@@ -87,18 +92,51 @@ func (w *Waiter) Prepare() *Waiter {
 	return w.prepareFor(g, h)
 }
 
-// PrepareG is Prepare for a known caller: g, the running coroutine of its
-// hub (the fast path of primitives that already looked it up).
-func (w *Waiter) PrepareG(g *G) *Waiter { return w.prepareFor(g, g.h) }
+// PrepareLocal is Prepare for g, the running coroutine of its hub, when
+// every waker of w will run on that hub too (the waiter queues of g's own
+// hub's objects): such a waiter costs no atomic instruction. WaitList.Get
+// uses it.
+func (w *Waiter) PrepareLocal(g *G) *Waiter {
+	w.g, w.h, w.err = g, g.h, nil
+	w.parked, w.local = false, true
+	w.state = waiterWaiting
+	return w
+}
 
 func (w *Waiter) prepareFor(g *G, h *Hub) *Waiter {
 	w.g, w.h, w.err = g, h, nil
-	w.parked = false
+	w.parked, w.local = false, false
 	if g == nil && w.ch == nil {
 		w.ch = make(chan struct{}, 1)
 	}
-	w.state.Store(waiterWaiting)
+	atomic.StoreUint32(&w.state, waiterWaiting)
 	return w
+}
+
+func (w *Waiter) load() uint32 {
+	if w.local {
+		return w.state
+	}
+	return atomic.LoadUint32(&w.state)
+}
+
+func (w *Waiter) store(v uint32) {
+	if w.local {
+		w.state = v
+		return
+	}
+	atomic.StoreUint32(&w.state, v)
+}
+
+func (w *Waiter) cas(old, v uint32) bool {
+	if w.local {
+		if w.state != old {
+			return false
+		}
+		w.state = v
+		return true
+	}
+	return atomic.CompareAndSwapUint32(&w.state, old, v)
 }
 
 // G returns the waiting coroutine, or nil for a plain goroutine.
@@ -110,14 +148,21 @@ func (w *Waiter) Hub() *Hub { return w.h }
 // Claim makes the caller the waker of w if w is still waiting, and reports
 // whether it did. The caller then fills in the results and calls Wake (or
 // calls Fail). Safe from any goroutine.
-func (w *Waiter) Claim() bool { return w.state.CompareAndSwap(waiterWaiting, waiterBusy) }
+func (w *Waiter) Claim() bool { return w.cas(waiterWaiting, waiterBusy) }
 
 // Wake publishes the results of a successful Claim and makes the waiter
 // run. Safe from any goroutine; a coroutine waiter of another hub is woken
 // through a Post to its hub (dropped if that hub has stopped: its
 // coroutines are being interrupted anyway).
 func (w *Waiter) Wake() {
-	w.state.Store(waiterClaimed)
+	if w.local { // the waker runs on the waiter's hub
+		w.state = waiterClaimed
+		if w.parked {
+			w.g.Wake(w.seq)
+		}
+		return
+	}
+	atomic.StoreUint32(&w.state, waiterClaimed)
 	switch {
 	case w.g == nil:
 		w.ch <- struct{}{}
@@ -145,11 +190,11 @@ func (w *Waiter) WakeWith(err error) {
 
 // Unclaim gives back a successful Claim without waking the waiter, when
 // the claimer found nothing to hand over after all; w is waiting again.
-func (w *Waiter) Unclaim() { w.state.Store(waiterWaiting) }
+func (w *Waiter) Unclaim() { w.store(waiterWaiting) }
 
 // Waiting reports whether w is waiting: prepared, and neither claimed nor
 // cancelled.
-func (w *Waiter) Waiting() bool { return w.state.Load() == waiterWaiting }
+func (w *Waiter) Waiting() bool { return w.load() == waiterWaiting }
 
 // Notify is Claim followed by Wake, for waits that carry no result. It
 // reports whether w was still waiting.
@@ -176,7 +221,7 @@ func (w *Waiter) Fail(err error) bool {
 func (w *Waiter) Err() error { return w.err }
 
 // Claimed reports whether a waker claimed w (after Wait returned).
-func (w *Waiter) Claimed() bool { return w.state.Load() == waiterClaimed }
+func (w *Waiter) Claimed() bool { return w.load() == waiterClaimed }
 
 // Cancel withdraws w if no waker has claimed it yet, and reports whether
 // it did. When it returns false, a waker won: Cancel waits until that waker
@@ -185,9 +230,9 @@ func (w *Waiter) Claimed() bool { return w.state.Load() == waiterClaimed }
 // interrupt.
 func (w *Waiter) Cancel() bool {
 	for i := 0; ; i++ {
-		switch w.state.Load() {
+		switch w.load() {
 		case waiterWaiting:
-			if w.state.CompareAndSwap(waiterWaiting, waiterCancelled) {
+			if w.cas(waiterWaiting, waiterCancelled) {
 				return true
 			}
 		case waiterBusy:
@@ -221,6 +266,10 @@ func (w *Waiter) Wait(timeout time.Duration, from *Hub) ParkResult {
 	if w.g != nil {
 		return w.waitG(timeout)
 	}
+	return w.waitOutside(timeout, from)
+}
+
+func (w *Waiter) waitOutside(timeout time.Duration, from *Hub) ParkResult {
 	if from != nil {
 		if from.state.Load() == hubNew {
 			w.Fail(ErrNotStarted)
@@ -232,12 +281,25 @@ func (w *Waiter) Wait(timeout time.Duration, from *Hub) ParkResult {
 
 func (w *Waiter) waitG(timeout time.Duration) ParkResult {
 	g := w.g
+	if timeout < 0 && w.local {
+		// The common case, without a deadline or atomics.
+		for w.state != waiterClaimed {
+			w.seq, w.parked = g.seq, true
+			res := g.Park(-1)
+			w.parked = false
+			if res == Interrupted {
+				w.Cancel()
+				return Interrupted
+			}
+		}
+		return Woken
+	}
 	var deadline int64
 	if timeout > 0 {
 		deadline = nanotime() + int64(timeout)
 	}
 	for {
-		if w.state.Load() == waiterClaimed {
+		if w.load() == waiterClaimed {
 			return Woken
 		}
 		d := timeout

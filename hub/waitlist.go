@@ -54,7 +54,7 @@ func (l *WaitList[T]) Get(g *G) *WaitNode[T] {
 	} else {
 		n = &WaitNode[T]{pooled: true}
 	}
-	n.PrepareG(g)
+	n.PrepareLocal(g)
 	return n
 }
 
@@ -66,8 +66,10 @@ func (l *WaitList[T]) Put(n *WaitNode[T]) {
 		return
 	}
 	var zero T
-	n.Val, n.Fn, n.ID, n.err = zero, nil, 0, nil
-	n.g, n.h = nil, nil
+	n.Val, n.g = zero, nil // drop references for the GC
+	if n.err != nil {
+		n.err = nil
+	}
 	n.next = l.free
 	l.free = n
 }
@@ -131,7 +133,7 @@ func (l *WaitList[T]) Len() int { return l.n }
 func (l *WaitList[T]) Waiting() int {
 	k := 0
 	for n := l.head; n != nil; n = n.next {
-		if n.Fn == nil && n.state.Load() == waiterWaiting {
+		if n.Fn == nil && n.load() == waiterWaiting {
 			k++
 		}
 	}
@@ -197,4 +199,30 @@ func (l *WaitList[T]) All() iter.Seq[*WaitNode[T]] {
 			n = next
 		}
 	}
+}
+
+// Node returns a node prepared for g, the running coroutine of its hub, to
+// wait in a WaitList of an object of that hub (see PrepareLocal), from a
+// free list the hub keeps: waits on objects that do not keep nodes of their
+// own (a greenlet's death, which every Join waits for) do not allocate
+// either. Give it back with PutNode once the wait is over and the node is
+// unlinked.
+func (g *G) Node() *WaitNode[struct{}] {
+	h := g.h
+	n := h.nodes
+	if n != nil {
+		h.nodes = n.next
+		n.next = nil
+	} else {
+		n = new(WaitNode[struct{}])
+	}
+	n.PrepareLocal(g)
+	return n
+}
+
+// PutNode gives back a node from Node.
+func (g *G) PutNode(n *WaitNode[struct{}]) {
+	n.g, n.err, n.Fn = nil, nil, nil
+	n.next = g.h.nodes
+	g.h.nodes = n
 }
