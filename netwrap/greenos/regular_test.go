@@ -333,3 +333,49 @@ func TestPty(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A greenlet killed while its open waits (a FIFO with no writer yet):
+// the kill goes on at once, and the file the open returns later is closed
+// (the leak check counts descriptors).
+func TestKillDuringOpen(t *testing.T) {
+	h := testutil.NewHub(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("mkfifo:", err)
+	}
+	opener := green.SpawnOn(h.Hub, func() error {
+		f, err := greenos.Open(fifo)
+		if err == nil {
+			f.Close()
+		}
+		return errors.New("the open returned to a killed greenlet")
+	})
+	green.SpawnOn(h.Hub, func() { green.Sleep(10 * time.Millisecond) }).Join()
+	if err := opener.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if !opener.Killed() {
+		t.Fatalf("opener: %v", opener.Err())
+	}
+	// Now let the abandoned open complete.
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	// Once its result is discarded, the FIFO has no reader: a
+	// non-blocking open for writing fails with ENXIO.
+	for i := 0; ; i++ {
+		w, err := os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0)
+		if errors.Is(err, unix.ENXIO) {
+			return
+		}
+		if err == nil {
+			w.Close()
+		}
+		if i == 200 {
+			t.Fatal("the file opened for a killed greenlet was left open")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
