@@ -347,3 +347,41 @@ func TestDevNullIsThreaded(t *testing.T) {
 		return nil
 	})
 }
+
+// WaitRead waits for data without reading it, in a greenlet and in a
+// plain goroutine, and honours the read deadline in both.
+func TestWaitRead(t *testing.T) {
+	h := testutil.NewHub(t)
+	r, w, err := greenos.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	green.SpawnOn(h.Hub, func() { green.Sleep(10 * time.Millisecond); w.Write([]byte("k")) })
+	run(t, h.Hub, func() error {
+		if err := r.WaitRead(); err != nil {
+			return err
+		}
+		if err := w.WaitWrite(); err != nil {
+			return fmt.Errorf("WaitWrite on an empty pipe: %v", err)
+		}
+		buf := make([]byte, 1)
+		if n, err := r.Read(buf); n != 1 || err != nil {
+			return fmt.Errorf("read after WaitRead: %d, %v", n, err)
+		}
+		r.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		if err := r.WaitRead(); !errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("WaitRead past the deadline: %v", err)
+		}
+		return nil
+	})
+	if err := r.WaitRead(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("plain goroutine, past the deadline: %v", err)
+	}
+	r.SetReadDeadline(time.Time{})
+	go func() { time.Sleep(10 * time.Millisecond); w.Write([]byte("g")) }()
+	if err := r.WaitRead(); err != nil {
+		t.Fatal(err)
+	}
+}
