@@ -1,0 +1,36 @@
+package greenselect_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/netwrap/internal/offload"
+)
+
+// TestMain starts the thread pool's goroutines (used by cross-hub closes)
+// before any test, so that the leak checks see a stable goroutine count.
+func TestMain(m *testing.M) {
+	offload.Warm()
+	os.Exit(m.Run())
+}
+
+// run runs fn in a greenlet of h and fails the test with its error.
+func run(t testing.TB, h *hub.Hub, fn func() error) {
+	t.Helper()
+	if err := green.SpawnOn(h, fn).Join(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pipe returns the two descriptors of a pipe, closed when the test ends.
+func pipe(t testing.TB) (r, w int) {
+	t.Helper()
+	var p [2]int
+	if err := unixPipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeFD(p[0]); closeFD(p[1]) })
+	return p[0], p[1]
+}
