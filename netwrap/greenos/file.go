@@ -46,8 +46,9 @@ import (
 // Cost: on a pollable File, a read or write that does not block is one
 // system call and no allocation; the first wait registers the descriptor
 // with the hub (one epoll_ctl). On a non-pollable File, every call is a
-// thread-pool round trip (a few microseconds, see pool's BenchmarkOffload):
-// read and write in large chunks (bufio) there.
+// thread-pool round trip (about 2 µs and 14 allocations on top of the
+// system call, see BenchmarkRegularRead): read and write in large chunks
+// (bufio) there.
 type File struct {
 	f    *os.File // the file operated on
 	name string

@@ -32,10 +32,12 @@ func bigFile(t *testing.T, n int) (string, []byte) {
 	return name, data
 }
 
-// Reading a large regular file: with *os.File in a greenlet the hub stops
-// for the whole read (the ticker's gap is about as long as the read);
-// with a greenos.File the read runs on the thread pool and the gap stays
-// well under the read's length. Both measured side by side.
+// Reading a large regular file (64 MiB, four times in a row): with
+// *os.File in a greenlet the hub stops for the four reads (the ticker's
+// largest gap is about as long as all of them); with a greenos.File the
+// reads run on the thread pool and the largest gap is a small fraction of
+// that. Both are measured
+// side by side, and compared with each other.
 func TestRegularFileReadDoesNotBlockHub(t *testing.T) {
 	h := testutil.NewHub(t)
 	name, data := bigFile(t, 64<<20)
@@ -46,11 +48,13 @@ func TestRegularFileReadDoesNotBlockHub(t *testing.T) {
 		var took time.Duration
 		err := green.SpawnOn(h.Hub, func() error {
 			start := time.Now()
-			n, err := r.ReadAt(buf, 0)
-			took = time.Since(start)
-			if n != len(data) {
-				return fmt.Errorf("read %d bytes, %v", n, err)
+			for range 4 {
+				n, err := r.ReadAt(buf, 0)
+				if n != len(data) {
+					return fmt.Errorf("read %d bytes, %v", n, err)
+				}
 			}
+			took = time.Since(start) / 4
 			return nil
 		}).Join()
 		return took, err
@@ -85,12 +89,12 @@ func TestRegularFileReadDoesNotBlockHub(t *testing.T) {
 	if !bytes.Equal(buf, data) {
 		t.Fatal("data differs")
 	}
-	t.Logf("os.File: read %v, hub gap %v; greenos.File: read %v, hub gap %v", blocking, blockingGap, coop, coopGap)
+	t.Logf("per 64 MiB read: os.File %v, greenos.File %v; largest hub gap over the four: os.File %v, greenos.File %v", blocking, coop, blockingGap, coopGap)
 	if blockingGap < blocking/2 {
-		t.Logf("the blocking read did not stall the ticker (%v for a %v read): the machine is too fast for this comparison", blockingGap, blocking)
+		t.Skipf("the blocking read did not stall the ticker (%v for a %v read): nothing to compare", blockingGap, blocking)
 	}
-	if coopGap > coop/2 {
-		t.Errorf("greenos read of %v stalled the hub for %v", coop, coopGap)
+	if coopGap*3 > blockingGap {
+		t.Errorf("greenos reads stalled the hub for %v, not much less than os.File's %v", coopGap, blockingGap)
 	}
 }
 

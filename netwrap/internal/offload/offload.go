@@ -141,8 +141,8 @@ func (k *kept[T]) leave() {
 // and returns its results. If the greenlet is interrupted meanwhile, the
 // interrupt takes effect only once fn has returned (or is known never to
 // start): until then the greenlet stays parked, so fn may read and write
-// the caller's buffers. A second interrupt during that wait is kept
-// waiting too, by blocking the hub's thread until fn returns: use
+// the caller's buffers. A second interrupt during that wait blocks the
+// hub's thread until fn returns and then takes over from the first: use
 // Complete only for calls whose length is bounded.
 func Complete[T any](fn func() (T, error)) (T, error) {
 	g, h, err := caller()
@@ -234,8 +234,10 @@ func (c *completion) settle(h *hub.Hub) {
 	if w.Wait(-1, nil) == hub.Interrupted {
 		// Another interrupt while waiting: parking would return at
 		// once from now on. The call is bounded: wait for it on the
-		// thread.
+		// thread, then raise the new interrupt, which takes over from
+		// the one being unwound (as a panic in a deferred call does).
 		<-ch
+		w.Raise()
 	}
 }
 
