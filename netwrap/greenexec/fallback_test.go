@@ -32,34 +32,38 @@ func sleeps(h *hub.Hub, n int, arg string) []*green.Greenlet {
 }
 
 // Without pidfd, children are awaited through SIGCHLD: five sleeps
-// overlap (ratio to the sequential run, measured side by side) and the
-// hub keeps ticking.
+// overlap (ratio to one sleep, measured side by side) and the hub keeps
+// ticking. Best of three attempts, as in TestParallelSleeps.
 func TestFallbackParallel(t *testing.T) {
 	noPidfd(t)
 	h := testutil.NewHub(t)
-	start := time.Now()
-	for _, g := range sleeps(h.Hub, 1, "0.2") {
-		if err := g.Join(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	one := time.Since(start)
 	gt := testutil.StartGapTicker(h.Hub, time.Millisecond)
-	start = time.Now()
-	for _, g := range sleeps(h.Hub, 5, "0.2") {
-		if err := g.Join(); err != nil {
-			t.Fatal(err)
+	defer gt.Stop()
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		for _, g := range sleeps(h.Hub, 1, "0.2") {
+			if err := g.Join(); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	five := time.Since(start)
-	gap := gt.Stop()
-	t.Logf("without pidfd: one sleep 0.2 in %v, five at once in %v (ratio %.2f); largest hub gap %v",
-		one, five, float64(five)/float64(one), gap)
-	if five > 5*one/2 {
-		t.Errorf("five parallel sleeps took %v, one took %v: they did not overlap", five, one)
-	}
-	if gap > 100*time.Millisecond {
-		t.Errorf("hub gap %v while greenlets waited for children", gap)
+		one := time.Since(start)
+		gt.Reset()
+		start = time.Now()
+		for _, g := range sleeps(h.Hub, 5, "0.2") {
+			if err := g.Join(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		five := time.Since(start)
+		gap := gt.Max()
+		t.Logf("without pidfd: one sleep 0.2 in %v, five at once in %v (ratio %.2f); largest hub gap %v",
+			one, five, float64(five)/float64(one), gap)
+		if five <= 5*one/2 && gap <= 150*time.Millisecond { // a blocked hub: about 200 ms
+			return
+		}
+		if attempt == 3 {
+			t.Fatalf("five parallel sleeps took %v against %v for one, largest hub gap %v", five, one, gap)
+		}
 	}
 }
 

@@ -54,7 +54,7 @@ func TestSelectorParks(t *testing.T) {
 		}
 		return nil
 	})
-	if gap := gt.Stop(); gap > pause/2 {
+	if gap := gt.Stop(); gap > pause*3/4 {
 		t.Errorf("largest hub gap %v while a greenlet selected for %v", gap, pause)
 	}
 }
@@ -144,16 +144,16 @@ func TestSelectorCloseAndConcurrentUse(t *testing.T) {
 			} else {
 				go func() { _, err := sel.Select(); errc <- err }()
 			}
-			// Wait until it is waiting: a second Select is refused.
-			for i := 0; ; i++ {
-				_, err := sel.SelectTimeout(0)
-				if errors.Is(err, greenselect.ErrConcurrentUse) {
-					break
-				}
-				if i == 1000 {
+			// Wait until it is waiting (its stack is in WaitRead), then
+			// a second Select is refused.
+			for i := 0; !testutil.StackHas("greenselect.(*Selector).sel", "greenos.(*File).waitReady"); i++ {
+				if i == 2000 {
 					t.Fatal("the first Select never started waiting")
 				}
 				time.Sleep(time.Millisecond)
+			}
+			if _, err := sel.SelectTimeout(0); !errors.Is(err, greenselect.ErrConcurrentUse) {
+				t.Fatalf("a second Select: %v, want ErrConcurrentUse", err)
 			}
 			if err := sel.Close(); err != nil {
 				t.Fatal(err)
