@@ -1,6 +1,10 @@
 package hub
 
-import "iter"
+import (
+	"iter"
+	"runtime/pprof"
+	"sync/atomic"
+)
 
 // Switching.
 //
@@ -60,7 +64,7 @@ func (h *Hub) transfer(me, to *ctx) {
 			s.next()
 		}
 		// Whoever resumed us already moved into our slot and set
-		// runningG to us.
+		// the running word to us.
 		if h.hop.who != me {
 			return
 		}
@@ -73,9 +77,11 @@ func (h *Hub) transfer(me, to *ctx) {
 // after another, so that spawning a G does not create a goroutine.
 type worker struct {
 	ctx
-	home     slot // the slot created with this goroutine: its exit path
-	g        *G
+	home     slot              // the slot created with this goroutine: its exit path
+	g        atomic.Pointer[G] // the G it runs; atomic for the blocking monitor
 	nextFree *worker
+
+	wprev, wnext *worker // the hub's list of workers (hubext.go)
 }
 
 func (h *Hub) newWorker() *worker {
@@ -87,14 +93,17 @@ func (h *Hub) newWorker() *worker {
 }
 
 func (w *worker) main(yield func(struct{}) bool) {
-	h := w.g.h // a worker starts with its first G
+	h := w.g.Load().h // a worker starts with its first G
 	w.home.yield = yield
 	w.gid = getg()
 	storeRunning(h, w.gid)
+	h.addWorker(w)
+	pprof.SetGoroutineLabels(h.ext.labels)
 	for !w.home.exitReq {
-		w.run(w.g)
+		w.run(w.g.Load())
 		h.finish(w)
 	}
+	h.removeWorker(w)
 	w.exit(h)
 }
 
@@ -112,8 +121,10 @@ func (w *worker) run(g *G) {
 		g.state = gDead
 		abort(g, err)
 		h := g.h
+		traceDeath(g)
 		h.live--
-		g.w, w.g = nil, nil
+		g.w = nil
+		w.g.Store(nil)
 		if r == nil {
 			// runtime.Goexit is unwinding this goroutine. Letting it
 			// end would make iter.Pull re-raise the Goexit in whichever
@@ -128,8 +139,10 @@ func (w *worker) run(g *G) {
 	finished = true
 	g.state = gDead
 	h := g.h
+	traceDeath(g)
 	h.live--
-	g.w, w.g = nil, nil
+	g.w = nil
+	w.g.Store(nil)
 }
 
 // finish releases the worker of a G that has returned and runs the next

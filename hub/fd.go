@@ -94,6 +94,11 @@ func (d *FD) wait(s *fdSide, timeout time.Duration) error {
 	}
 	s.g, s.seq, s.err = g, g.seq, nil
 	h.waits++
+	op := WaitRead
+	if s == &d.w {
+		op = WaitWrite
+	}
+	g.what, g.op = d, op
 	res := g.Park(timeout)
 	if s.g == g {
 		s.g = nil
@@ -148,6 +153,11 @@ func fireCallback(arg any) { arg.(func(error))(nil) }
 
 // fdReady is the poller's event callback.
 func (h *Hub) fdReady(tok pollToken, r, w bool) {
+	if h.running.Load()&pollBit != 0 {
+		// The wait is over: what the events run (callbacks) counts as
+		// holding the hub again.
+		storeRunning(h, h.loopCtx.gid)
+	}
 	d := h.fds[tok.fd]
 	if d == nil || d.gen != tok.gen {
 		return // stale: the descriptor was unregistered or its number reused

@@ -1,6 +1,9 @@
 package hub
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Runner is the body of a coroutine. Run is called once, on the
 // coroutine's own goroutine, when the hub first resumes the G. Run should
@@ -47,6 +50,7 @@ type G struct {
 	r     Runner
 	w     *worker
 	state uint8
+	op    WaitOp // what the park is for, with what (ginfo.go)
 	seq   uint32
 	// intr is the pending interrupt, raised at the next park, or, once
 	// raised is set, the interrupt most recently raised.
@@ -57,6 +61,14 @@ type G struct {
 
 	// parked list, for deadlock detection and Stop
 	pprev, pnext *G
+
+	// Identity and what the G waits for: see ginfo.go.
+	id     uint64
+	parent uint64
+	pc     uintptr
+	name   atomic.Pointer[string]
+	what   any
+	since  int64
 }
 
 // Init prepares g to run r on h. It must be called before Start, once.
@@ -86,7 +98,9 @@ func (g *G) Start() {
 	}
 	g.state = gReady
 	h.live++
+	h.assignID(g)
 	h.ready.push(entry{g: g})
+	traceStart(g)
 }
 
 // Seq identifies the current (or, when g is running, the next) park of g.
@@ -112,9 +126,20 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	}
 	g.timedOut = false
 	g.state = gParked
+	g.since = h.ext.now
 	h.parkedAdd(g)
+	if h.ext.watch != nil {
+		h.ext.watch.out(g)
+	}
+	tracePark(g)
 	h.schedule(&g.w.ctx)
 	// Resumed by the hub: Wake, timeout or interrupt already bumped seq.
+	if g.op != WaitNone {
+		g.what, g.op = nil, WaitNone
+	}
+	if h.ext.watch != nil {
+		h.ext.watch.in(g)
+	}
 	if g.timer.pos != 0 {
 		h.stopTimer(&g.timer)
 	}
@@ -216,7 +241,13 @@ func (g *G) Yield() {
 	if !g.pending() {
 		g.state = gReady
 		h.ready.push(entry{g: g})
+		if h.ext.watch != nil {
+			h.ext.watch.out(g)
+		}
 		h.schedule(&g.w.ctx)
+		if h.ext.watch != nil {
+			h.ext.watch.in(g)
+		}
 	}
 	g.Raise()
 }
@@ -280,6 +311,9 @@ func (h *Hub) pickNext() *ctx {
 		h.budget--
 		return h.prepare(g)
 	}
+	if h.cur != nil {
+		traceSwitch(h.cur, nil)
+	}
 	h.cur = nil
 	return &h.loopCtx
 }
@@ -297,13 +331,14 @@ func (h *Hub) prepare(g *G) *ctx {
 		} else {
 			w = h.newWorker()
 		}
-		w.g = g
+		w.g.Store(g)
 		g.w = w
 	}
 	if h.stopping && !g.pending() {
 		g.intr, g.raised = ErrStopped, false
 	}
 	g.state = gRunning
+	traceSwitch(h.cur, g)
 	h.cur = g
 	return &w.ctx
 }
@@ -321,6 +356,7 @@ func (h *Hub) Idle(g *G) {
 		h.mustInCoroutine()
 	}
 	h.idlers = append(h.idlers, idleWaiter{g, g.seq})
+	g.op = WaitIdle
 	if g.Park(-1) == Interrupted {
 		g.Raise()
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/sourcegraph/conc/panics"
@@ -31,6 +32,21 @@ type Config struct {
 	// nothing can wake then waits forever instead of being interrupted
 	// with ErrDeadlock. Zero value: detection on.
 	NoDeadlockDetection bool
+
+	// MaxBlockingTime is the blocking monitor's threshold (gevent's
+	// max_blocking_time): when one coroutine, or the loop running
+	// callbacks, holds the hub that long without switching, the hub
+	// reports a *BlockingError to its error handler, and another one when
+	// the stall ends (see monitor.go). Zero value: the
+	// GREEN_MAX_BLOCKING_TIME environment variable if set (a duration such
+	// as "250ms", a number of seconds such as "0.25", or "off"), otherwise
+	// DefaultMaxBlockingTime (100 ms). Negative: no monitoring of this
+	// hub. SetMaxBlockingTime changes it while the hub runs.
+	MaxBlockingTime time.Duration
+
+	// Name names the hub in reports, run-info and profile labels. Zero
+	// value: "hub-<id>".
+	Name string
 }
 
 // Hub is an event loop that runs coroutines (G's) one at a time on a single
@@ -68,7 +84,7 @@ type Hub struct {
 	isQuiet    bool // the loop's copy of quiet, to store it only on changes
 
 	// Shared with other goroutines.
-	runningG   uintptr // goroutine currently acting for the hub; see storeRunning
+	running    atomic.Uint64 // goroutine acting for the hub, tick, polling: see running.go
 	mu         sync.Mutex
 	posted     []posted
 	spare      []posted
@@ -87,6 +103,8 @@ type Hub struct {
 	state      atomic.Int32         // hubNew, hubRunning, hubStopped
 	stopReq    atomic.Bool
 	done       chan struct{}
+
+	ext hubExt // identity, monitoring, run-info and tracing (hubext.go)
 }
 
 const (
@@ -122,6 +140,7 @@ func registerHub(h *Hub, add bool) {
 // backend, or with the system error if epoll or eventfd cannot be created.
 func New(cfg Config) (*Hub, error) {
 	h := &Hub{cfg: cfg, fds: make(map[int32]*FD), done: make(chan struct{})}
+	h.initExt()
 	if cfg.ErrorHandler != nil {
 		f := cfg.ErrorHandler
 		h.handler.Store(&f)

@@ -1,5 +1,7 @@
 package hub
 
+import "runtime/pprof"
+
 // batch bounds how many ready entries run between two looks at timers, posts
 // and I/O, so that a pair of coroutines yielding to each other cannot starve
 // the rest of the loop.
@@ -19,9 +21,16 @@ const batch = 256
 //     would have no end.
 func (h *Hub) loop() {
 	h.loopCtx.gid = getg()
+	h.ext.loopGID.Store(h.loopCtx.gid)
 	storeRunning(h, h.loopCtx.gid)
+	pprof.SetGoroutineLabels(h.ext.labels)
+	startMonitor()
 	defer h.shutdown()
 	for {
+		// A new turn: the monitor sees the hub moving even when it runs
+		// only callbacks, and parks are stamped with this time.
+		storeRunning(h, h.loopCtx.gid)
+		h.ext.now = nanotime()
 		h.setQuiet(false)
 		h.takeWakeups()
 		if h.stopping && h.stopStep() {
@@ -120,7 +129,15 @@ func (h *Hub) pollWait() {
 	if timeout == 0 && len(h.fds) == 0 {
 		return
 	}
-	if err := h.poll.wait(timeout, h.fdReady); err != nil {
+	if timeout != 0 {
+		setPolling(h) // waiting for I/O is not blocking the hub
+	}
+	err := h.poll.wait(timeout, h.fdReady)
+	if timeout != 0 {
+		storeRunning(h, h.loopCtx.gid)
+		h.ext.now = nanotime()
+	}
+	if err != nil {
 		h.ReportError(err)
 	}
 }

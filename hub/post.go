@@ -86,6 +86,9 @@ func (h *Hub) Call(fn func()) error {
 	}
 	c := &call{fn: fn}
 	c.w.prepareFor(g, ch)
+	if g != nil {
+		g.SetWaitingOn(h, WaitCall)
+	}
 	if err := h.postArg(runCall, c); err != nil {
 		return err
 	}

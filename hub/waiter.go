@@ -281,10 +281,14 @@ func (w *Waiter) waitOutside(timeout time.Duration, from *Hub) ParkResult {
 
 func (w *Waiter) waitG(timeout time.Duration) ParkResult {
 	g := w.g
+	what, op := g.what, g.op // Park clears them: a stale wake-up parks again
 	if timeout < 0 && w.local {
 		// The common case, without a deadline or atomics.
 		for w.state != waiterClaimed {
 			w.seq, w.parked = g.seq, true
+			if g.op != op {
+				g.what, g.op = what, op
+			}
 			res := g.Park(-1)
 			w.parked = false
 			if res == Interrupted {
@@ -313,6 +317,9 @@ func (w *Waiter) waitG(timeout time.Duration) ParkResult {
 			continue // claimed: its wake-up is on the way
 		}
 		w.seq, w.parked = g.seq, true
+		if g.op != op {
+			g.what, g.op = what, op
+		}
 		res := g.Park(d)
 		w.parked = false
 		switch res {
