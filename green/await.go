@@ -59,6 +59,7 @@ func await[T any](obj waitable[T], l *hub.WaitList[T], g *hub.G, h *hub.Hub, loc
 	n := l.Get(g)
 	n.Val = in
 	l.PushBack(n)
+	g.SetWaitingOn(obj, parkOp(obj, op))
 	res := n.Wait(d, nil)
 	if res == hub.Woken {
 		out, err := n.Val, n.Err()
@@ -108,7 +109,8 @@ func (r *remoteOp[T]) start() error {
 
 func awaitRemote[T any](obj waitable[T], h *hub.Hub, op uint8, in T, d time.Duration) (T, error) {
 	var zero T
-	if g, ch := hub.Current(); g == nil && ch != nil {
+	g, ch := hub.Current()
+	if g == nil && ch != nil {
 		panic(hub.ErrNotCoroutine) // a callback of another hub cannot wait
 	}
 	r := &remoteOp[T]{obj: obj, op: op, d: d}
@@ -123,6 +125,9 @@ func awaitRemote[T any](obj waitable[T], h *hub.Hub, op uint8, in T, d time.Dura
 	wait := d
 	if d == 0 {
 		wait = forever // the answer to a try always comes
+	}
+	if g != nil {
+		g.SetWaitingOn(obj, parkOp(obj, op))
 	}
 	switch n.Wait(wait, nil) {
 	case hub.TimedOut:

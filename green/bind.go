@@ -146,6 +146,9 @@ func post(h *hub.Hub, fn func() error) error {
 	if h.PostArg(runAnswer, a) != nil {
 		return ErrHubStopped
 	}
+	if g := a.w.G(); g != nil {
+		g.SetWaitingOn(h, hub.WaitCall)
+	}
 	if a.w.Wait(forever, nil) == hub.Interrupted {
 		a.w.Raise()
 	}

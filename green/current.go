@@ -59,6 +59,7 @@ func Sleep(d time.Duration) {
 		return
 	}
 	for {
+		g.SetWaitingOn(nil, hub.WaitSleep)
 		switch g.Park(d) {
 		case hub.TimedOut:
 			return

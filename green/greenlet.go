@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -54,7 +55,6 @@ type Greenlet struct {
 // extra holds what most greenlets never use, to keep a parked greenlet
 // small (the struct above is one 192-byte allocation).
 type extra struct {
-	name     string
 	args     []any
 	later    *hub.Timer
 	locals   map[any]any
@@ -78,15 +78,40 @@ func (gl *Greenlet) args() []any {
 // New creates a greenlet that will run fn(args...) on the caller's hub (the
 // default hub from a plain goroutine), without starting it. See Spawn for
 // the accepted functions.
-func New(fn any, args ...any) *Greenlet { return NewOn(hubFor(), fn, args...) }
+//
+//go:noinline
+func New(fn any, args ...any) *Greenlet { return newAt(callerPC(), nil, fn, args) }
 
 // NewOn is New on a given hub.
-func NewOn(h *hub.Hub, fn any, args ...any) *Greenlet {
+//
+//go:noinline
+func NewOn(h *hub.Hub, fn any, args ...any) *Greenlet { return newAt(callerPC(), h, fn, args) }
+
+// newAt creates a greenlet on h (nil: the caller's hub, or the default
+// hub), recording pc, a return address in the function that asked for it,
+// and the calling greenlet as where it came from (see TrackGreenletTree).
+// Every exported constructor calls it directly, marked noinline so that
+// callerPC sees its caller.
+func newAt(pc uintptr, h *hub.Hub, fn any, args []any) *Greenlet {
 	gl := &Greenlet{fn: fn}
 	if len(args) > 0 {
 		gl.x = &extra{args: args}
 	}
+	var parent *hub.G
+	if h == nil || trackTree.Load() {
+		var ch *hub.Hub
+		parent, ch = hub.Current()
+		if h == nil {
+			h = ch
+			if h == nil {
+				h = hub.Default()
+			}
+		}
+	}
 	gl.g.Init(h, gl)
+	if trackTree.Load() {
+		gl.g.SetOrigin(pc, parent)
+	}
 	return gl
 }
 
@@ -102,22 +127,28 @@ func NewOn(h *hub.Hub, fn any, args ...any) *Greenlet {
 //
 // Spawn is safe from any goroutine. From a greenlet it uses that greenlet's
 // hub; from a plain goroutine, the default hub.
+//
+//go:noinline
 func Spawn(fn any, args ...any) *Greenlet {
-	gl := New(fn, args...)
+	gl := newAt(callerPC(), nil, fn, args)
 	gl.Start()
 	return gl
 }
 
 // SpawnOn is Spawn on a given hub.
+//
+//go:noinline
 func SpawnOn(h *hub.Hub, fn any, args ...any) *Greenlet {
-	gl := NewOn(h, fn, args...)
+	gl := newAt(callerPC(), h, fn, args)
 	gl.Start()
 	return gl
 }
 
 // SpawnLater is Spawn with the start delayed by d (gevent's spawn_later).
+//
+//go:noinline
 func SpawnLater(d time.Duration, fn any, args ...any) *Greenlet {
-	gl := New(fn, args...)
+	gl := newAt(callerPC(), nil, fn, args)
 	gl.StartLater(d)
 	return gl
 }
@@ -173,14 +204,16 @@ func (gl *Greenlet) onHub(fn func()) {
 // Name returns the greenlet's name: the one set with SetName, or
 // "Greenlet-<address>".
 func (gl *Greenlet) Name() string {
-	if gl.x != nil && gl.x.name != "" {
-		return gl.x.name
+	if name := gl.g.Name(); name != "" {
+		return name
 	}
 	return fmt.Sprintf("Greenlet-%p", gl)
 }
 
-// SetName names the greenlet. Set it before starting, or from its hub.
-func (gl *Greenlet) SetName(name string) *Greenlet { gl.extra().name = name; return gl }
+// SetName names the greenlet, for String, errors, run-info, blocking
+// reports and profile labels (the labels are taken when it starts). Safe
+// from any goroutine.
+func (gl *Greenlet) SetName(name string) *Greenlet { gl.g.SetName(name); return gl }
 
 // String returns the name and the state.
 func (gl *Greenlet) String() string {
@@ -251,6 +284,10 @@ func (gl *Greenlet) Run(g *hub.G) {
 		g.ClearInterrupt(v)
 		gl.die(nil, interruptErr(v), isExit(v))
 		return
+	}
+	if ctx := gl.profileLabels(); ctx != nil {
+		pprof.SetGoroutineLabels(ctx)
+		defer pprof.SetGoroutineLabels(g.Hub().ProfileLabels())
 	}
 	defer gl.recoverDeath(g)
 	v, err := gl.call()

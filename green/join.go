@@ -34,6 +34,7 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 func (gl *Greenlet) joinLocal(g *hub.G, timeout time.Duration) error {
 	n := g.Node()
 	gl.links.PushBack(n)
+	g.SetWaitingOn(gl, hub.WaitJoin)
 	res := n.Wait(timeout, nil)
 	gl.links.Remove(n)
 	g.PutNode(n)
@@ -62,6 +63,7 @@ func (gl *Greenlet) joinRemote(timeout time.Duration) error {
 	}); err != nil {
 		return gl.deadOr(err)
 	}
+	markWait(gl, hub.WaitJoin)
 	res := n.Wait(timeout, gh)
 	if res != hub.Woken {
 		gh.Post(func() { gl.links.Remove(n) })

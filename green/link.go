@@ -154,7 +154,7 @@ func (l *link) fire() {
 		return
 	}
 	lg := NewOn(gl.g.Hub(), l.fn, gl)
-	lg.extra().name = fmt.Sprintf("link of %s", gl.Name())
+	lg.SetName(fmt.Sprintf("link of %s", gl.Name()))
 	lg.startNow()
 }
 

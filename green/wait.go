@@ -188,6 +188,9 @@ func (s *readySet) loop(timeout time.Duration, want int, yield func(Waitable) bo
 		w.Prepare()
 		s.w = w
 		s.mu.Unlock()
+		if g := w.G(); g != nil {
+			g.SetWaitingOn(s, hub.WaitOther)
+		}
 		res := w.Wait(d, s.from)
 		s.mu.Lock()
 		s.w = nil

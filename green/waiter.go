@@ -44,6 +44,9 @@ func (w *Waiter) Woken() bool { return w.w.Claimed() }
 // goroutine declares itself waiting for that hub, so that its deadlock
 // detection can free it (see hub.Waiter.Wait).
 func (w *Waiter) Wait(timeout time.Duration, from *hub.Hub) hub.ParkResult {
+	if g := w.w.G(); g != nil {
+		g.SetWaitingOn(w, hub.WaitOther)
+	}
 	return w.w.Wait(timeout, from)
 }
 
@@ -142,6 +145,7 @@ func (c *collector) wait(timeout time.Duration) error {
 	if ready {
 		c.w.Notify() // nothing to wait for (or all done already)
 	}
+	markWait(c, hub.WaitJoin)
 	res := c.w.Wait(timeout, from)
 	for _, f := range c.follows {
 		if !f.gl.Dead() {

@@ -71,9 +71,11 @@ type G struct {
 	since  int64
 }
 
-// Init prepares g to run r on h. It must be called before Start, once.
+// Init prepares g to run r on h and gives it its id (see ID). It must be
+// called before Start, once. Safe from any goroutine.
 func (g *G) Init(h *Hub, r Runner) {
 	g.h, g.r = h, r
+	h.assignID(g)
 }
 
 // Hub returns the hub g belongs to.
@@ -98,7 +100,6 @@ func (g *G) Start() {
 	}
 	g.state = gReady
 	h.live++
-	h.assignID(g)
 	h.ready.push(entry{g: g})
 	traceStart(g)
 }

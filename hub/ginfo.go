@@ -51,9 +51,8 @@ var gids atomic.Uint64
 
 const gidBlock = 256
 
-// ID returns g's id, unique in the process, assigned when g is started (0
-// before). Read it on g's hub, or after something that synchronised with
-// g's start (g ran, a Join returned).
+// ID returns g's id, unique in the process, given by Init. Safe from any
+// goroutine.
 func (g *G) ID() uint64 { return g.id }
 
 // SetName names g for reports, run-info and profile labels. Safe from any
@@ -92,6 +91,10 @@ func (g *G) SetWaitingOn(what any, op WaitOp) {
 	g.what, g.op = what, op
 }
 
+// ParkingOn returns what SetWaitingOn recorded for g's current or coming
+// park (what a Tracer's Park sees). Hub-only.
+func (g *G) ParkingOn() (what any, op WaitOp) { return g.what, g.op }
+
 // WaitingOn returns what g is parked on and for how long it has been
 // parked, or nil, WaitNone, 0 if g is not parked or its park recorded
 // nothing. The duration is measured from the loop turn during which g
@@ -128,8 +131,13 @@ func (g *G) State() string {
 	return "dead"
 }
 
-// assignID gives g its id as it starts. Hub-only.
+// assignID gives g its id: from the hub's block of ids on the hub, with
+// an atomic increment elsewhere.
 func (h *Hub) assignID(g *G) {
+	if !h.OnHub() {
+		g.id = gids.Add(1)
+		return
+	}
 	e := &h.ext
 	if e.idNext == e.idEnd {
 		e.idEnd = gids.Add(gidBlock) + 1

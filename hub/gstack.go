@@ -22,19 +22,30 @@ type gstack struct {
 	note   string // why there is no stack
 }
 
-// FullDumpMax bounds the number of goroutines for which the monitor falls
-// back to runtime.Stack(buf, true), which stops the world for about 10 µs
-// per goroutine, when it cannot read a stack directly (a goroutine that
-// stayed on a CPU, an architecture without frame pointers).
-const FullDumpMax = 1000
+// When a stack cannot be read directly (a goroutine that stays on a CPU,
+// an architecture without frame pointers), the monitor falls back to
+// runtime.Stack(buf, true), which stops the world for about 10 µs per
+// goroutine (TestStackCost): at once in a process of at most cheapDump
+// goroutines (at most 2 ms), after watching the goroutine for a chance to
+// read it directly in one of at most fullDumpMax (12 ms), never beyond.
+const (
+	cheapDump   = 200
+	fullDumpMax = 1000
+)
 
 // stackOf returns the stack of the goroutine gid: directly if possible
-// (watching a running goroutine for up to spin), otherwise from a full
-// dump of a small process.
+// (watching a running goroutine for up to spin for the scheduler to
+// preempt it, which it does every 10 ms), otherwise from a full dump of a
+// small process.
 func stackOf(gid uintptr, spin time.Duration) gstack {
-	s := fastStack(gid, spin)
+	s := fastStack(gid, 0)
 	if s.ok {
 		return s
+	}
+	if s.state == "running" && runtime.NumGoroutine() > cheapDump {
+		if t := fastStack(gid, spin); t.ok {
+			return t
+		}
 	}
 	goid := s.goid
 	if goid == 0 {
@@ -43,7 +54,7 @@ func stackOf(gid uintptr, spin time.Duration) gstack {
 	if goid == 0 {
 		return s
 	}
-	if n := runtime.NumGoroutine(); n > FullDumpMax {
+	if n := runtime.NumGoroutine(); n > fullDumpMax {
 		if s.note == "" {
 			s.note = fmt.Sprintf("stack not taken: the goroutine stayed %s, and a dump of all %d goroutines would stop the process for about %v",
 				orWord(s.state, "busy"), n, time.Duration(n)*10*time.Microsecond)
@@ -56,6 +67,9 @@ func stackOf(gid uintptr, spin time.Duration) gstack {
 			s.note = "the goroutine was not found in a dump of all goroutines"
 		}
 		return s
+	}
+	if s.state == "running" {
+		state = s.state // the dump stopped it: it says "runnable"
 	}
 	return gstack{goid: goid, state: state, text: text, ok: true}
 }

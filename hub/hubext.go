@@ -168,3 +168,40 @@ func (h *Hub) workerOf(gid uintptr) (g *G, isWorker bool) {
 	}
 	return nil, false
 }
+
+// Hubs returns the hubs that are running, in the order they started. Safe
+// from any goroutine.
+func Hubs() []*Hub {
+	if p := hubs.Load(); p != nil {
+		return append([]*Hub(nil), (*p)...)
+	}
+	return nil
+}
+
+// Coroutines returns h's live coroutines: the running one, then the ready
+// ones in the order they will run, then the parked ones, longest parked
+// first. Hub-only.
+func (h *Hub) Coroutines() []*G {
+	h.mustOnHub()
+	gs := make([]*G, 0, h.live)
+	seen := make(map[*G]bool, h.live)
+	if h.cur != nil && h.cur.state == gRunning {
+		gs = append(gs, h.cur)
+		seen[h.cur] = true
+	}
+	q := &h.ready
+	for i := 0; i < q.n; i++ {
+		e := q.buf[(q.head+i)%len(q.buf)]
+		if e.g != nil && e.g.state == gReady && !seen[e.g] {
+			gs = append(gs, e.g)
+			seen[e.g] = true
+		}
+	}
+	for g := h.parkedHead; g != nil; g = g.pnext {
+		if !seen[g] {
+			gs = append(gs, g)
+			seen[g] = true
+		}
+	}
+	return gs
+}

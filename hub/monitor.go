@@ -284,7 +284,7 @@ func (h *Hub) reportStall(w uint64, held, threshold time.Duration) {
 			e.SpawnPC, e.Parent = g.pc, g.parent
 		}
 	}
-	s := stackOf(gid, min(threshold, 50*time.Millisecond))
+	s := stackOf(gid, min(2*threshold, 100*time.Millisecond))
 	if h.running.Load() != w {
 		s = gstack{goid: s.goid, state: s.state, note: "the stall ended while its stack was being taken"}
 	}

@@ -2,6 +2,7 @@ package threadpool
 
 import (
 	"context"
+	"reflect"
 	"runtime"
 
 	"github.com/greenrt/green/hub"
@@ -79,6 +80,7 @@ func CallOn[T any](p *Pool, ctx context.Context, fn func(context.Context) (T, er
 	if g := c.w.G(); g != nil {
 		c.release = g.Hub().Hold()
 		defer c.release()
+		g.SetWaitingOn(c, hub.WaitCall) // for run-info
 	}
 	if err := p.submit(c); err != nil {
 		return zero, err
@@ -118,6 +120,15 @@ type call[T any] struct {
 	err  error
 	pan  *panics.Recovered
 	done bool
+}
+
+// String describes the call for run-info: "thread pool call pkg.fn".
+func (c *call[T]) String() string {
+	name := "?"
+	if f := runtime.FuncForPC(reflect.ValueOf(c.fn).Pointer()); f != nil {
+		name = f.Name()
+	}
+	return "thread pool call " + name
 }
 
 // exec runs on a pool goroutine. A call whose caller gave up before it

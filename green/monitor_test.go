@@ -1,0 +1,247 @@
+package green_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/internal/testutil"
+)
+
+// blockingReports returns the blocking monitor's reports among what th
+// reported: the starts of stalls and their ends.
+func blockingReports(th *testutil.Hub) (starts, ends []*hub.BlockingError) {
+	for _, err := range th.Reported() {
+		var be *hub.BlockingError
+		if errors.As(err, &be) {
+			if be.Ended {
+				ends = append(ends, be)
+			} else {
+				starts = append(starts, be)
+			}
+		}
+	}
+	return starts, ends
+}
+
+// waitEnds waits until n stalls have ended (a few seconds at most).
+func waitEnds(th *testutil.Hub, n int) {
+	for i := 0; i < 1000; i++ {
+		if _, ends := blockingReports(th); len(ends) >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// here returns "file.go:line" of its caller.
+func here() string {
+	_, file, line, _ := runtime.Caller(1)
+	return fmt.Sprintf("%s:%d", file[strings.LastIndexByte(file, '/')+1:], line)
+}
+
+// checkOneReport runs block in a greenlet named name on a fresh hub and
+// checks that the monitor reported exactly one stall, naming the
+// greenlet, its spawn site and id, with a stack holding every one of
+// frames and the goroutine state, and then its end.
+func checkOneReport(t *testing.T, name, state string, block func(), frames ...string) *hub.BlockingError {
+	t.Helper()
+	th := testutil.NewHub(t)
+	var gl *green.Greenlet
+	var site string
+	done := make(chan struct{})
+	th.Post(func() {
+		site = here()
+		gl = green.Spawn(block) // the spawn site the report must name: the line above + 1
+		gl.SetName(name)
+		close(done)
+	})
+	<-done
+	gl.Join()
+	waitEnds(th, 1)
+	starts, ends := blockingReports(th)
+	if len(starts) != 1 || len(ends) != 1 {
+		t.Fatalf("%d reports of stalls and %d of ends, want 1 and 1: %v", len(starts), len(ends), th.Reported())
+	}
+	e := starts[0]
+	t.Logf("the report:\n%v", e)
+	t.Logf("its end: %v", ends[0])
+	file, line, _ := strings.Cut(site, ":")
+	var n int
+	fmt.Sscan(line, &n)
+	wantSite := fmt.Sprintf("%s:%d", file, n+1)
+	switch {
+	case e.G == nil || e.Name != name || e.ID != gl.ID():
+		t.Errorf("the report names %q #%d, want %q #%d", e.Name, e.ID, name, gl.ID())
+	case !strings.Contains(e.Error(), wantSite):
+		t.Errorf("the report does not give the spawn site %s: %v", wantSite, e)
+	case e.Hub != th.Hub || e.Threshold != hub.DefaultMaxBlockingTime || e.Held < e.Threshold:
+		t.Errorf("hub %v threshold %v held %v", e.Hub, e.Threshold, e.Held)
+	case state != "" && e.State != state:
+		t.Errorf("goroutine state %q, want %q", e.State, state)
+	}
+	for _, f := range frames {
+		if !strings.Contains(e.Stack, f) {
+			t.Errorf("the stack has no frame %q:\n%s", f, e.Stack)
+		}
+	}
+	if ends[0].Held < 150*time.Millisecond || ends[0].G != e.G {
+		t.Errorf("end report %v", ends[0])
+	}
+	return e
+}
+
+func TestBlockingReportTimeSleep(t *testing.T) {
+	checkOneReport(t, "sleeper", "sleep", func() {
+		time.Sleep(300 * time.Millisecond) // blocks the hub: what the monitor is for
+	}, "time.Sleep", "green_test.TestBlockingReportTimeSleep")
+}
+
+// spinFor computes for d: a CPU loop that never switches.
+//
+//go:noinline
+func spinFor(d time.Duration) int {
+	start := time.Now()
+	x := 0
+	for i := 1; ; i++ {
+		x = x*31 + i
+		if i%100_000 == 0 && time.Since(start) >= d {
+			return x
+		}
+	}
+}
+
+func TestBlockingReportCPULoop(t *testing.T) {
+	checkOneReport(t, "spinner", "running", func() { spinFor(300 * time.Millisecond) }, "green_test.spinFor")
+}
+
+func TestBlockingReportChannelReceive(t *testing.T) {
+	ch := make(chan int)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		ch <- 1
+	}()
+	checkOneReport(t, "receiver", "chan receive", func() { <-ch }, "runtime.chanrecv1")
+}
+
+func TestBlockingReportMutex(t *testing.T) {
+	var mu sync.Mutex
+	mu.Lock()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		mu.Unlock()
+	}()
+	checkOneReport(t, "locker", "sync.Mutex.Lock", func() { mu.Lock() }, "sync.(*Mutex).Lock")
+}
+
+func TestBlockingReportHTTPRoundTrip(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		w.Write([]byte("slow"))
+	}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	defer client.CloseIdleConnections()
+	checkOneReport(t, "http client", "", func() {
+		// A plain net/http client in a greenlet: it waits on Go
+		// channels, so the hub blocks for the whole request.
+		resp, err := client.Get(srv.URL)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}, "net/http.(*Transport).roundTrip")
+}
+
+// TestBlockingReportCallback: a hub callback that blocks is reported,
+// with no greenlet.
+func TestBlockingReportCallback(t *testing.T) {
+	th := testutil.NewHub(t)
+	th.Post(func() { time.Sleep(300 * time.Millisecond) })
+	waitEnds(th, 1)
+	starts, ends := blockingReports(th)
+	if len(starts) != 1 || len(ends) != 1 {
+		t.Fatalf("%d reports, %d ends: %v", len(starts), len(ends), th.Reported())
+	}
+	e := starts[0]
+	t.Logf("%v", e)
+	if e.G != nil || !strings.Contains(e.Error(), "the hub loop") || !strings.Contains(e.Stack, "time.Sleep") {
+		t.Errorf("report: %v", e)
+	}
+}
+
+// TestNoReportForBusyHub: greenlets that switch all the time, for much
+// longer than the threshold, and sleeping ones: nothing to report (but a
+// hub whose goroutine got no CPU at all, on an overloaded machine, which
+// the report says: state "runnable").
+func TestNoReportForBusyHub(t *testing.T) {
+	th := testutil.NewHub(t)
+	deadline := time.Now().Add(500 * time.Millisecond)
+	var gs []*green.Greenlet
+	done := make(chan struct{})
+	th.Post(func() {
+		for i := range 4 {
+			gs = append(gs, green.Spawn(func() {
+				for time.Now().Before(deadline) {
+					if i%2 == 0 {
+						green.Yield()
+					} else {
+						green.Sleep(time.Millisecond)
+					}
+				}
+			}))
+		}
+		close(done)
+	})
+	<-done
+	green.JoinAll(gs...)
+	time.Sleep(100 * time.Millisecond) // a report would have come by now
+	starts, _ := blockingReports(th)
+	for _, e := range starts {
+		if e.State != "runnable" {
+			t.Errorf("unexpected report: %v", e)
+		}
+	}
+}
+
+func TestBlockingMonitorOff(t *testing.T) {
+	th := testutil.NewHub(t)
+	if old := th.SetMaxBlockingTime(-1); old != hub.DefaultMaxBlockingTime {
+		t.Errorf("default threshold %v", old)
+	}
+	green.SpawnOn(th.Hub, func() { time.Sleep(250 * time.Millisecond) }).Join()
+	time.Sleep(50 * time.Millisecond)
+	if starts, _ := blockingReports(th); len(starts) != 0 {
+		t.Fatalf("monitor off, yet: %v", starts)
+	}
+	// On again, with a threshold of its own.
+	th.SetMaxBlockingTime(30 * time.Millisecond)
+	green.SpawnOn(th.Hub, func() { time.Sleep(150 * time.Millisecond) }).Join()
+	waitEnds(th, 1)
+	if starts, _ := blockingReports(th); len(starts) != 1 || starts[0].Threshold != 30*time.Millisecond {
+		t.Fatalf("reports: %v", starts)
+	}
+}
+
+func TestBlockingMonitorConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  time.Duration
+		want time.Duration
+	}{{0, hub.DefaultMaxBlockingTime}, {-1, -1}, {20 * time.Millisecond, 20 * time.Millisecond}} {
+		h, err := hub.New(hub.Config{MaxBlockingTime: tc.cfg})
+		if err != nil {
+			t.Skip(err)
+		}
+		if got := h.MaxBlockingTime(); got != tc.want && !(tc.want < 0 && got <= 0) {
+			t.Errorf("Config %v: threshold %v, want %v", tc.cfg, got, tc.want)
+		}
+		h.Stop()
+	}
+}
