@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -286,8 +285,7 @@ func (gl *Greenlet) Run(g *hub.G) {
 		return
 	}
 	if ctx := gl.profileLabels(); ctx != nil {
-		pprof.SetGoroutineLabels(ctx)
-		defer pprof.SetGoroutineLabels(g.Hub().ProfileLabels())
+		g.SetProfileLabels(ctx) // until the greenlet ends
 	}
 	defer gl.recoverDeath(g)
 	v, err := gl.call()

@@ -80,6 +80,7 @@ type worker struct {
 	home     slot              // the slot created with this goroutine: its exit path
 	g        atomic.Pointer[G] // the G it runs; atomic for the blocking monitor
 	nextFree *worker
+	labelled bool // its G set profile labels of its own (SetProfileLabels)
 
 	wprev, wnext *worker // the hub's list of workers (hubext.go)
 }
@@ -136,6 +137,10 @@ func (w *worker) run(g *G) {
 		w.home.exitReq = true // the worker's state is suspect after a panic
 	}()
 	g.r.Run(g)
+	if w.labelled {
+		w.labelled = false
+		pprof.SetGoroutineLabels(g.h.ext.labels)
+	}
 	finished = true
 	g.state = gDead
 	h := g.h

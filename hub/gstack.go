@@ -169,6 +169,18 @@ func trimSwitch(pcs []uintptr) []uintptr {
 	return pcs[k:]
 }
 
+// trimWorker drops the frames under a coroutine's body: the hub's worker
+// and iter.Pull's goroutine, the same for every coroutine.
+func trimWorker(pcs []uintptr) []uintptr {
+	for k := range pcs {
+		f, _ := runtime.CallersFrames(pcs[k : k+1]).Next()
+		if strings.HasSuffix(f.Function, "hub.(*worker).run") {
+			return pcs[:k]
+		}
+	}
+	return pcs
+}
+
 func isSwitchFrame(fn string) bool {
 	return strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "iter.") ||
 		strings.HasSuffix(fn, "hub.(*Hub).transfer") || strings.HasSuffix(fn, "hub.(*Hub).schedule") ||
@@ -196,6 +208,6 @@ func (g *G) StackOf() string {
 	if !s.ok {
 		return ""
 	}
-	s.pcs = trimSwitch(s.pcs)
+	s.pcs = trimWorker(trimSwitch(s.pcs))
 	return s.String()
 }

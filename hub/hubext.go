@@ -127,6 +127,18 @@ func (h *Hub) MaxBlockingTime() time.Duration { return time.Duration(h.ext.maxBl
 // restores it when the greenlet ends.
 func (h *Hub) ProfileLabels() context.Context { return h.ext.labels }
 
+// SetProfileLabels sets the profile labels of g's goroutine (a context
+// from pprof.WithLabels) until g ends, when its worker goes back to the
+// hub's (ProfileLabels). Call it from g, the running coroutine.
+func (g *G) SetProfileLabels(ctx context.Context) {
+	h := g.h
+	if h.cur != g || g.w == nil || getg() != g.w.gid {
+		h.mustInCoroutine()
+	}
+	g.w.labelled = true
+	pprof.SetGoroutineLabels(ctx)
+}
+
 // addWorker registers w, on its own goroutine as it starts, so that the
 // monitor can tell whose goroutine holds the hub.
 func (h *Hub) addWorker(w *worker) {

@@ -1,8 +1,10 @@
 package hub
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -185,6 +187,8 @@ func monitorPeriod() time.Duration {
 }
 
 func monitorLoop() {
+	// It was started by some hub's loop: do not carry its labels.
+	pprof.SetGoroutineLabels(context.Background())
 	var t *time.Timer
 	last := nanotime()
 	reported := map[*Hub]bool{} // hubs with a stall reported and not ended
@@ -289,6 +293,9 @@ func (h *Hub) reportStall(w uint64, held, threshold time.Duration) {
 		s = gstack{goid: s.goid, state: s.state, note: "the stall ended while its stack was being taken"}
 	}
 	e.Goroutine, e.State = s.goid, s.state
+	if e.G != nil {
+		s.pcs = trimWorker(s.pcs)
+	}
 	e.Stack = s.String()
 	h.ext.mon.reported = e
 	h.ext.stall.Store(e)

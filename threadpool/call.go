@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"runtime"
+	"strings"
 
 	"github.com/greenrt/green/hub"
 	"github.com/sourcegraph/conc/panics"
@@ -122,13 +123,16 @@ type call[T any] struct {
 	done bool
 }
 
-// String describes the call for run-info: "thread pool call pkg.fn".
+// String describes the call for run-info: "thread pool: pkg.fn".
 func (c *call[T]) String() string {
 	name := "?"
 	if f := runtime.FuncForPC(reflect.ValueOf(c.fn).Pointer()); f != nil {
 		name = f.Name()
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:]
+		}
 	}
-	return "thread pool call " + name
+	return "thread pool: " + name
 }
 
 // exec runs on a pool goroutine. A call whose caller gave up before it
