@@ -53,6 +53,15 @@ func (q *queue[T, K]) put(v T, d time.Duration) error {
 	if q.fastPut(v) {
 		return nil
 	}
+	var k K
+	if q.max == 0 && k.kind() != kindChannel {
+		// A put on an unbounded queue never waits: from elsewhere it is
+		// a giving call (posted, so a callback of another hub may make
+		// it too).
+		if _, h, local := q.where(); !local {
+			return giveTo(h, func() error { _, err, _ := q.tryOp(opPut, v); return err })
+		}
+	}
 	_, err := q.op(opPut, v, d)
 	return err
 }
