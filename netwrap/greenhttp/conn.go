@@ -1,0 +1,619 @@
+package greenhttp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/netwrap"
+	"github.com/sourcegraph/conc/panics"
+	"golang.org/x/net/http/httpguts"
+)
+
+// conn is one server connection, served by one greenlet of the server's
+// hub. Everything in it is touched only by greenlets of that hub (one at
+// a time), except where noted.
+type conn struct {
+	s       *Server
+	h       *hub.Hub
+	gl      *green.Greenlet
+	rwc     net.Conn      // what HTTP is spoken over: raw, TLS over raw, or an adapter
+	orig    net.Conn      // as accepted
+	raw     *netwrap.Conn // the socket; nil for connections that are not sockets
+	tc      *tls.Conn
+	created time.Time
+
+	remoteAddr string
+	tlsState   *tls.ConnectionState
+
+	cr         connReader
+	br         *bufio.Reader // nil while idle (plain sockets)
+	bw         *bufio.Writer // nil while idle
+	ww         *bufio.Writer // the responses' pre-chunking buffer
+	werr       error         // first write error
+	lastMethod string
+	cur        *response // the request being served
+	state      http.ConnState
+	hijackedv  bool
+	rdl, wdl   time.Time // deadlines last set on rwc
+	watcher    *green.Greenlet
+}
+
+func newConn(s *Server, rw net.Conn, tlsCfg *tls.Config) *conn {
+	c := &conn{s: s, h: s.h, orig: rw, created: time.Now()}
+	c.cr.c = c
+	var base net.Conn
+	if w, ok := rw.(*netwrap.Conn); ok {
+		c.raw, base = w, w
+	} else if w, err := netwrap.Wrap(rw); err == nil {
+		c.raw, base = w, w
+	} else {
+		base = &blockingConn{Conn: rw}
+	}
+	c.rwc = base
+	if tlsCfg != nil {
+		c.tc = tls.Server(base, tlsCfg)
+		c.rwc = c.tc
+	}
+	return c
+}
+
+// Buffer pools. A connection holds its buffers only while it serves a
+// request: an idle plain connection parks in WaitRead without any.
+var (
+	readerPool  sync.Pool // *bufio.Reader, 4 KiB
+	writerPool  sync.Pool // *bufio.Writer, 4 KiB
+	chunkerPool sync.Pool // *bufio.Writer, bufferBeforeChunkingSize
+)
+
+// bufferBeforeChunkingSize is how much of a response body is held back
+// to compute a Content-Length and sniff a Content-Type (net/http's).
+const bufferBeforeChunkingSize = 2048
+
+func (c *conn) getBuffers() {
+	if c.br == nil {
+		if v := readerPool.Get(); v != nil {
+			c.br = v.(*bufio.Reader)
+			c.br.Reset(&c.cr)
+		} else {
+			c.br = bufio.NewReaderSize(&c.cr, 4<<10)
+		}
+	}
+	if c.bw == nil {
+		if v := writerPool.Get(); v != nil {
+			c.bw = v.(*bufio.Writer)
+			c.bw.Reset(connWriter{c})
+		} else {
+			c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
+		}
+	}
+}
+
+// putBuffers returns the buffers to their pools (the reader only when it
+// holds nothing).
+func (c *conn) putBuffers() {
+	if c.br != nil && c.br.Buffered() == 0 {
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+		c.br = nil
+	}
+	if c.bw != nil && c.bw.Buffered() == 0 {
+		c.bw.Reset(nil)
+		writerPool.Put(c.bw)
+		c.bw = nil
+	}
+	if c.ww != nil {
+		c.ww.Reset(nil)
+		chunkerPool.Put(c.ww)
+		c.ww = nil
+	}
+}
+
+func (c *conn) chunker(cw *chunkWriter) *bufio.Writer {
+	if c.ww == nil {
+		if v := chunkerPool.Get(); v != nil {
+			c.ww = v.(*bufio.Writer)
+		} else {
+			c.ww = bufio.NewWriterSize(nil, bufferBeforeChunkingSize)
+		}
+	}
+	c.ww.Reset(cw)
+	return c.ww
+}
+
+// connReader is what the connection's bufio.Reader reads from: the
+// connection, with a byte limit while a request header is read.
+type connReader struct {
+	c      *conn
+	remain int64
+}
+
+const maxInt64 = 1<<63 - 1
+
+func (cr *connReader) Read(p []byte) (int, error) {
+	if cr.remain <= 0 {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if int64(len(p)) > cr.remain {
+		p = p[:cr.remain]
+	}
+	n, err := cr.c.rwc.Read(p)
+	cr.remain -= int64(n)
+	if err != nil {
+		// The connection is dead: so is the request.
+		if w := cr.c.cur; w != nil {
+			w.ctx.cancel(err)
+		}
+	}
+	return n, err
+}
+
+func (cr *connReader) hitReadLimit() bool { return cr.remain <= 0 }
+
+// connWriter is what the connection's bufio.Writer writes to; it records
+// the first write error and cancels the request it was for.
+type connWriter struct{ c *conn }
+
+func (w connWriter) Write(p []byte) (int, error) {
+	n, err := w.c.rwc.Write(p)
+	if err != nil && w.c.werr == nil {
+		w.c.werr = err
+		if r := w.c.cur; r != nil {
+			r.ctx.cancel(err)
+		}
+	}
+	return n, err
+}
+
+func (c *conn) setReadDeadline(t time.Time) {
+	if !t.Equal(c.rdl) {
+		c.rdl = t
+		c.rwc.SetReadDeadline(t)
+	}
+}
+
+func (c *conn) setWriteDeadline(t time.Time) {
+	if !t.Equal(c.wdl) {
+		c.wdl = t
+		c.rwc.SetWriteDeadline(t)
+	}
+}
+
+func (c *conn) setState(state http.ConnState) {
+	c.state = state
+	if hook := c.s.ConnState; hook != nil {
+		hook(c.rwc, state)
+	}
+}
+
+// serve is the connection's greenlet.
+func (c *conn) serve(ctx context.Context) {
+	if ra := c.rwc.RemoteAddr(); ra != nil {
+		c.remoteAddr = ra.String()
+	}
+	ctx = context.WithValue(ctx, http.LocalAddrContextKey, c.rwc.LocalAddr())
+	defer c.finish()
+
+	if c.tc != nil && !c.handshake(ctx) {
+		return
+	}
+	if c.tlsState == nil {
+		if tc, ok := c.orig.(interface{ ConnectionState() tls.ConnectionState }); ok {
+			st := tc.ConnectionState()
+			c.tlsState = &st
+		}
+	}
+	if d := c.s.readHeaderTimeout(); d > 0 {
+		c.setReadDeadline(time.Now().Add(d))
+	}
+	first := true
+	for {
+		if err := c.waitRequest(first); err != nil {
+			return
+		}
+		first = false
+		w, err := c.readRequest(ctx)
+		if c.cr.remain != c.s.initialReadLimitSize() {
+			c.setState(http.StateActive) // bytes of a request were read
+		}
+		if c.s.shuttingDown() {
+			return
+		}
+		if err != nil {
+			c.replyError(err)
+			return
+		}
+		req := w.req
+		if expectsContinue(req) {
+			if req.ProtoAtLeast(1, 1) && req.ContentLength != 0 {
+				w.body.ecr = true
+				w.canWriteContinue.Store(continueAllowed)
+			}
+		} else if req.Header.Get("Expect") != "" {
+			w.sendExpectationFailed()
+			return
+		}
+		c.cur = w
+		c.s.serveHTTP(w, req)
+		w.ctx.cancel(context.Canceled)
+		if c.hijackedv {
+			c.cur = nil
+			return
+		}
+		w.finishRequest()
+		c.cur = nil
+		c.setWriteDeadline(time.Time{})
+		if !w.shouldReuseConnection() {
+			if w.requestBodyLimitHit || w.body.earlyClose {
+				c.closeWriteAndWait()
+			}
+			return
+		}
+		c.setState(http.StateIdle)
+		if !c.s.doKeepAlives() {
+			return
+		}
+		if d := c.s.idleTimeout(); d > 0 {
+			c.setReadDeadline(time.Now().Add(d))
+		} else {
+			c.setReadDeadline(time.Time{})
+		}
+	}
+}
+
+// waitRequest waits until the next request starts arriving (at least a
+// byte is there), under the deadline already set (ReadHeaderTimeout for
+// the first request, IdleTimeout afterwards), and then sets the header
+// deadline. A plain connection gives its buffers back while it waits.
+func (c *conn) waitRequest(first bool) error {
+	if c.br == nil || c.br.Buffered() == 0 {
+		if c.raw != nil && c.tc == nil {
+			c.putBuffers()
+			if err := c.raw.WaitRead(); err != nil {
+				return err
+			}
+		} else if !first {
+			// TLS may hold decrypted bytes the socket no longer shows:
+			// wait by reading, as net/http does.
+			c.getBuffers()
+			if _, err := c.br.Peek(4); err != nil {
+				return err
+			}
+		}
+	}
+	c.getBuffers()
+	if !first {
+		if d := c.s.readHeaderTimeout(); d > 0 {
+			c.setReadDeadline(time.Now().Add(d))
+		} else {
+			c.setReadDeadline(time.Time{})
+		}
+	}
+	return nil
+}
+
+// handshake runs the TLS handshake under the handshake timeout and
+// reports whether HTTP can follow.
+func (c *conn) handshake(ctx context.Context) bool {
+	if d := c.s.tlsHandshakeTimeout(); d > 0 {
+		dl := time.Now().Add(d)
+		c.setReadDeadline(dl)
+		c.setWriteDeadline(dl)
+	}
+	if err := c.tc.HandshakeContext(ctx); err != nil {
+		// A client speaking plain HTTP to a TLS port gets a plain
+		// answer (net/http's).
+		var re tls.RecordHeaderError
+		reason := err.Error()
+		if errors.As(err, &re) && re.Conn != nil && tlsRecordHeaderLooksLikeHTTP(re.RecordHeader) {
+			io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+			reason = "client sent an HTTP request to an HTTPS server"
+		}
+		c.s.logf("http: TLS handshake error from %s: %v", c.remoteAddr, reason)
+		return false
+	}
+	c.setReadDeadline(time.Time{})
+	c.setWriteDeadline(time.Time{})
+	st := c.tc.ConnectionState()
+	c.tlsState = &st
+	return true
+}
+
+func tlsRecordHeaderLooksLikeHTTP(hdr [5]byte) bool {
+	switch string(hdr[:]) {
+	case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO":
+		return true
+	}
+	return false
+}
+
+var errTooLarge = errors.New("http: request too large")
+
+// readRequest reads the next request header and prepares its response.
+func (c *conn) readRequest(ctx context.Context) (*response, error) {
+	var wholeReqDeadline time.Time
+	if d := c.s.ReadTimeout; d > 0 {
+		wholeReqDeadline = time.Now().Add(d)
+	}
+	if d := c.s.WriteTimeout; d > 0 {
+		defer func() { c.setWriteDeadline(time.Now().Add(d)) }()
+	}
+	c.cr.remain = c.s.initialReadLimitSize()
+	if c.lastMethod == "POST" {
+		// RFC 7230 section 3 tolerance for old buggy clients.
+		peek, _ := c.br.Peek(4)
+		c.br.Discard(numLeadingCRorLF(peek))
+	}
+	req, err := readRequest(c.br)
+	if err != nil {
+		if c.cr.hitReadLimit() {
+			return nil, errTooLarge
+		}
+		return nil, err
+	}
+	if !http1ServerSupportsRequest(req) {
+		return nil, statusError{http.StatusHTTPVersionNotSupported, "unsupported protocol version"}
+	}
+	c.lastMethod = req.Method
+	c.cr.remain = maxInt64
+
+	hosts, haveHost := req.Header["Host"]
+	h2Upgrade := isH2Upgrade(req)
+	if req.ProtoAtLeast(1, 1) && (!haveHost || len(hosts) == 0) && !h2Upgrade && req.Method != "CONNECT" {
+		return nil, badRequestError("missing required Host header")
+	}
+	if len(hosts) == 1 && !httpguts.ValidHostHeader(hosts[0]) {
+		return nil, badRequestError("malformed Host header")
+	}
+	for k, vv := range req.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return nil, badRequestError("invalid header name")
+		}
+		for _, v := range vv {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return nil, badRequestError("invalid header value")
+			}
+		}
+	}
+	delete(req.Header, "Host")
+
+	w := newResponse(c, req)
+	rc := newReqCtx(ctx, c, w)
+	w.ctx = rc
+	req = req.WithContext(rc)
+	w.req = req
+	req.RemoteAddr = c.remoteAddr
+	req.TLS = c.tlsState
+	if req.Body != http.NoBody && req.Body != nil {
+		w.body.rc = req.Body
+		w.body.w = w
+		req.Body = &w.body
+	} else {
+		w.body.sawEOF = true
+	}
+	if h2Upgrade {
+		w.closeAfterReply = true
+	}
+	c.setReadDeadline(wholeReqDeadline)
+	return w, nil
+}
+
+func numLeadingCRorLF(v []byte) (n int) {
+	for _, b := range v {
+		if b == '\r' || b == '\n' {
+			n++
+			continue
+		}
+		break
+	}
+	return
+}
+
+func http1ServerSupportsRequest(req *http.Request) bool {
+	if req.ProtoMajor == 1 {
+		return true
+	}
+	// "PRI * HTTP/2.0" upgrade requests are passed to the handler.
+	return req.ProtoMajor == 2 && req.ProtoMinor == 0 && req.Method == "PRI" && req.RequestURI == "*"
+}
+
+func isH2Upgrade(r *http.Request) bool {
+	return r.Method == "PRI" && len(r.Header) == 0 && r.URL.Path == "*" && r.Proto == "HTTP/2.0"
+}
+
+func expectsContinue(r *http.Request) bool {
+	return hasToken(r.Header.Get("Expect"), "100-continue")
+}
+
+// hasToken reports whether token is one of the comma-separated elements
+// of v (ASCII case-insensitive).
+func hasToken(v, token string) bool {
+	if len(token) > len(v) || token == "" {
+		return false
+	}
+	if v == token {
+		return true
+	}
+	for sp := 0; sp <= len(v)-len(token); sp++ {
+		if b := v[sp]; b != token[0] && b|0x20 != token[0] {
+			continue
+		}
+		if sp > 0 && !isTokenBoundary(v[sp-1]) {
+			continue
+		}
+		if endPos := sp + len(token); endPos != len(v) && !isTokenBoundary(v[endPos]) {
+			continue
+		}
+		if strings.EqualFold(v[sp:sp+len(token)], token) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTokenBoundary(b byte) bool { return b == ' ' || b == ',' || b == '\t' }
+
+// statusError is a request error answered with its status and text.
+type statusError struct {
+	code int
+	text string
+}
+
+func (e statusError) Error() string { return http.StatusText(e.code) + ": " + e.text }
+
+func badRequestError(e string) error { return statusError{http.StatusBadRequest, e} }
+
+// replyError answers a request that could not be read, exactly as
+// net/http does, and the connection then closes.
+func (c *conn) replyError(err error) {
+	const errorHeaders = "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+	var se statusError
+	switch {
+	case err == errTooLarge:
+		const publicErr = "431 Request Header Fields Too Large"
+		io.WriteString(c.rwc, "HTTP/1.1 "+publicErr+errorHeaders+publicErr)
+		c.closeWriteAndWait()
+	case isUnsupportedTEError(err):
+		code := http.StatusNotImplemented
+		fmt.Fprintf(c.rwc, "HTTP/1.1 %d %s%sUnsupported transfer encoding", code, http.StatusText(code), errorHeaders)
+	case isCommonNetReadError(err):
+		// The client went away or timed out: no answer.
+	case errors.As(err, &se):
+		fmt.Fprintf(c.rwc, "HTTP/1.1 %d %s: %s%s%d %s: %s", se.code, http.StatusText(se.code), se.text, errorHeaders, se.code, http.StatusText(se.code), se.text)
+	default:
+		const publicErr = "400 Bad Request"
+		io.WriteString(c.rwc, "HTTP/1.1 "+publicErr+errorHeaders+publicErr)
+	}
+}
+
+// isUnsupportedTEError recognises net/http's (unexported) error for a
+// Transfer-Encoding it does not implement.
+func isUnsupportedTEError(err error) bool {
+	return strings.HasPrefix(err.Error(), "unsupported transfer encoding: ")
+}
+
+func isCommonNetReadError(err error) bool {
+	if err == io.EOF {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "read"
+}
+
+// rstAvoidanceDelay is how long a connection lingers after a half-close
+// before it is closed with unread input, so that the client reads the
+// answer before a reset (net/http's 500 ms).
+const rstAvoidanceDelay = 500 * time.Millisecond
+
+// closeWriteAndWait flushes, half-closes and lingers (parking the
+// greenlet) before the connection is closed.
+func (c *conn) closeWriteAndWait() {
+	if c.bw != nil {
+		c.bw.Flush()
+	}
+	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	green.Sleep(rstAvoidanceDelay)
+}
+
+// serveHTTP runs the handler (net/http's serverHandler).
+func (s *Server) serveHTTP(w *response, req *http.Request) {
+	if !s.DisableGeneralOptionsHandler && req.RequestURI == "*" && req.Method == "OPTIONS" {
+		globalOptions(w, req)
+		return
+	}
+	s.handler().ServeHTTP(w, req)
+}
+
+// globalOptions answers "OPTIONS *" (net/http's globalOptionsHandler).
+func globalOptions(w *response, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		// Up to 4 KiB of body is read; more closes the connection.
+		n, _ := io.CopyN(io.Discard, r.Body, 4<<10+1)
+		if n > 4<<10 {
+			w.requestTooLarge()
+		}
+	}
+}
+
+// finish ends the connection's greenlet: it reports a handler panic,
+// closes the connection (unless hijacked) and lets the server forget it.
+// A kill or timeout of the greenlet goes on unwinding afterwards.
+func (c *conn) finish() {
+	r := recover()
+	g, _ := hub.Current()
+	interrupted := r != nil && g != nil && r == g.Raised()
+	if r != nil && !interrupted && r != http.ErrAbortHandler {
+		rec := panics.NewRecovered(1, r)
+		c.h.ReportError(fmt.Errorf("greenhttp: panic serving %s: %w", c.remoteAddr, rec.AsError()))
+	}
+	w := c.cur
+	c.cur = nil
+	if w != nil {
+		w.ctx.cancel(context.Canceled)
+		w.disableWriteContinue()
+	}
+	c.stopWatcher()
+	if !c.hijackedv {
+		if r != nil && c.raw != nil {
+			c.raw.Close() // no lingering close_notify after a panic or a kill
+		}
+		c.close()
+		c.setState(http.StateClosed)
+	}
+	c.s.connDone(c)
+	if interrupted {
+		panic(r)
+	}
+}
+
+// close flushes what can be flushed and closes the connection.
+func (c *conn) close() {
+	if c.bw != nil && c.werr == nil {
+		c.bw.Flush()
+	}
+	c.putBuffers()
+	c.rwc.Close()
+}
+
+// closeSocket closes the connection's socket (never the TLS layer, whose
+// close could wait on a lock held by the connection's own parked
+// greenlet), which wakes the greenlet with net.ErrClosed. Called on the
+// hub by another greenlet.
+func (c *conn) closeSocket() {
+	if c.raw != nil {
+		c.raw.Close()
+		return
+	}
+	c.orig.Close()
+}
+
+// abort cancels the request in flight with cause and closes the socket.
+// Called on the hub by another greenlet (Close, Shutdown).
+func (c *conn) abort(cause error) {
+	if w := c.cur; w != nil {
+		w.ctx.cancel(cause)
+	}
+	if !c.hijackedv {
+		c.closeSocket()
+	}
+}
