@@ -100,3 +100,35 @@ func (b *reqBody) Close() error {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// MaxBytesReader is http.MaxBytesReader, which cannot tell a greenhttp
+// response that the limit was hit (net/http tells its own through an
+// unexported method): use this one in handlers served by greenhttp so
+// that the connection closes after the response instead of reading and
+// dropping the rest of the body, exactly as net/http does. With any other
+// ResponseWriter it is http.MaxBytesReader.
+func MaxBytesReader(w http.ResponseWriter, r io.ReadCloser, n int64) io.ReadCloser {
+	mr := http.MaxBytesReader(w, r, n)
+	res, ok := w.(*response)
+	if !ok {
+		return mr
+	}
+	return &maxBytesReader{ReadCloser: mr, w: res}
+}
+
+type maxBytesReader struct {
+	io.ReadCloser
+	w   *response
+	hit bool
+}
+
+func (m *maxBytesReader) Read(p []byte) (int, error) {
+	n, err := m.ReadCloser.Read(p)
+	if !m.hit {
+		if _, ok := err.(*http.MaxBytesError); ok {
+			m.hit = true
+			m.w.requestTooLarge()
+		}
+	}
+	return n, err
+}
