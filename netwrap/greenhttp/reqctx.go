@@ -2,6 +2,7 @@ package greenhttp
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,19 +21,55 @@ import (
 // looks at its context does not need it, so the watcher starts only when
 // somebody asks for Done (context.WithCancel, WithTimeout, AfterFunc and
 // select all do) or for CloseNotify.
+//
+// For the same reason the context package's cancelCtx (two allocations
+// and its setup) is made only when Done is first asked for, or at once
+// when the parent itself can be cancelled (then Value must find it from
+// the start, for context.Cause). Until then Err and Value answer from
+// here and from the parent.
 type reqCtx struct {
-	context.Context // the cancelCtx
-	cancelFn        context.CancelCauseFunc
-	c               *conn
-	w               *response
-	asked           atomic.Bool // Done was called
-	clientGone      bool        // hub-owned
+	parent context.Context
+	c      *conn
+	w      *response
+	asked  atomic.Bool // Done was called
+
+	mu         sync.Mutex
+	inner      atomic.Pointer[innerCtx]
+	err, cause error // set by cancel before inner exists
+	clientGone bool  // hub-owned
+}
+
+type innerCtx struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 }
 
 func newReqCtx(parent context.Context, c *conn, w *response) *reqCtx {
-	ctx, cancel := context.WithCancelCause(parent)
-	return &reqCtx{Context: ctx, cancelFn: cancel, c: c, w: w}
+	x := &reqCtx{parent: parent, c: c, w: w}
+	if parent.Done() != nil {
+		x.makeInner()
+	}
+	return x
 }
+
+// makeInner makes the cancelCtx, cancelled already if x is.
+func (x *reqCtx) makeInner() *innerCtx {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if in := x.inner.Load(); in != nil {
+		return in
+	}
+	ctx, cancel := context.WithCancelCause(x.parent)
+	in := &innerCtx{ctx, cancel}
+	if x.err != nil {
+		cancel(x.cause)
+	}
+	x.inner.Store(in)
+	return in
+}
+
+// Deadline is the parent's.
+func (x *reqCtx) Deadline() (time.Time, bool) { return x.parent.Deadline() }
 
 // Done returns the context's channel; the first call starts watching the
 // connection for the client's departure.
@@ -44,10 +81,50 @@ func (x *reqCtx) Done() <-chan struct{} {
 			x.c.h.Post(func() { x.c.wantWatch(x.w) })
 		}
 	}
-	return x.Context.Done()
+	in := x.inner.Load()
+	if in == nil {
+		in = x.makeInner()
+	}
+	return in.ctx.Done()
 }
 
-func (x *reqCtx) cancel(cause error) { x.cancelFn(cause) }
+// Err returns context.Canceled once the request is cancelled, or the
+// parent's error.
+func (x *reqCtx) Err() error {
+	if in := x.inner.Load(); in != nil {
+		return in.ctx.Err()
+	}
+	x.mu.Lock()
+	err := x.err
+	x.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return x.parent.Err()
+}
+
+// Value looks key up in the cancelCtx, if made (so that context.Cause
+// finds it), or in the parent.
+func (x *reqCtx) Value(key any) any {
+	if in := x.inner.Load(); in != nil {
+		return in.ctx.Value(key)
+	}
+	return x.parent.Value(key)
+}
+
+func (x *reqCtx) String() string { return "greenhttp request context" }
+
+func (x *reqCtx) cancel(cause error) {
+	x.mu.Lock()
+	if x.err == nil {
+		x.err, x.cause = context.Canceled, cause
+	}
+	in := x.inner.Load()
+	x.mu.Unlock()
+	if in != nil {
+		in.cancel(cause)
+	}
+}
 
 // wantWatch starts the watcher for w now, or when its body has been read.
 // Called on the hub.
