@@ -37,9 +37,10 @@ type conn struct {
 	tlsState   *tls.ConnectionState
 
 	cr         connReader
-	pre        []byte        // bytes read while idle, before the reader was taken
+	pre        []byte // bytes read while idle, before the reader was taken
 	preBuf     *[preSize]byte
-	br         *bufio.Reader // nil while idle (plain sockets)
+	bufs       *bufSet       // nil while idle (plain sockets)
+	br         *bufio.Reader // bufs's, for short
 	bw         *bufio.Writer // nil while idle
 	ww         *bufio.Writer // the responses' pre-chunking buffer
 	werr       error         // first write error
@@ -70,72 +71,77 @@ func newConn(s *Server, rw net.Conn, tlsCfg *tls.Config) *conn {
 	return c
 }
 
-// Buffer pools. A connection holds its buffers only while it serves a
-// request: an idle plain connection parks in WaitRead without any.
-var (
-	readerPool  sync.Pool // *bufio.Reader, 4 KiB
-	writerPool  sync.Pool // *bufio.Writer, 4 KiB
-	chunkerPool sync.Pool // *bufio.Writer, bufferBeforeChunkingSize
-)
+// bufSet is the buffers a connection holds while it serves a request:
+// the reader, the writer, and the responses' pre-chunking buffer. An
+// idle plain connection holds none (it waits in a small read, see
+// preSize). Sets are recycled through a short free list owned by the
+// server's hub (no lock, no sync.Pool round trip per request), overflow
+// going to a sync.Pool so that a burst of connections leaves nothing
+// behind once the garbage collector has run.
+type bufSet struct {
+	br *bufio.Reader
+	bw *bufio.Writer
+	ww *bufio.Writer
+}
 
-// preSize is the buffer an idle plain connection waits with: the next
-// request's first bytes (a whole small request) land there, and the 4
-// KiB reader is taken from its pool only then. Reading into it is the
-// wait itself (a read, then a park on EAGAIN), which costs no more system
-// calls than net/http's idle read.
-const preSize = 512
+// maxFreeBufs bounds a server's free list (about 10 KiB a set).
+const maxFreeBufs = 64
+
+var bufSetPool sync.Pool
 
 // bufferBeforeChunkingSize is how much of a response body is held back
 // to compute a Content-Length and sniff a Content-Type (net/http's).
 const bufferBeforeChunkingSize = 2048
 
+// preSize is the buffer an idle plain connection waits with: the next
+// request's first bytes (a whole small request) land there, and the
+// buffers are taken only then. Reading into it is the wait itself (a
+// read, then a park on EAGAIN), which costs no more system calls than
+// net/http's idle read.
+const preSize = 512
+
 func (c *conn) getBuffers() {
-	if c.br == nil {
-		if v := readerPool.Get(); v != nil {
-			c.br = v.(*bufio.Reader)
-			c.br.Reset(&c.cr)
-		} else {
-			c.br = bufio.NewReaderSize(&c.cr, 4<<10)
+	if c.bufs != nil {
+		return
+	}
+	s := c.s
+	var b *bufSet
+	if n := len(s.freeBufs); n > 0 {
+		b = s.freeBufs[n-1]
+		s.freeBufs[n-1] = nil
+		s.freeBufs = s.freeBufs[:n-1]
+	} else if v := bufSetPool.Get(); v != nil {
+		b = v.(*bufSet)
+	} else {
+		b = &bufSet{
+			br: bufio.NewReaderSize(nil, 4<<10),
+			bw: bufio.NewWriterSize(nil, 4<<10),
+			ww: bufio.NewWriterSize(nil, bufferBeforeChunkingSize),
 		}
 	}
-	if c.bw == nil {
-		if v := writerPool.Get(); v != nil {
-			c.bw = v.(*bufio.Writer)
-			c.bw.Reset(connWriter{c})
-		} else {
-			c.bw = bufio.NewWriterSize(connWriter{c}, 4<<10)
-		}
-	}
+	b.br.Reset(&c.cr)
+	b.bw.Reset(connWriter{c})
+	c.bufs, c.br, c.bw, c.ww = b, b.br, b.bw, b.ww
 }
 
-// putBuffers returns the buffers to their pools (the reader only when it
-// holds nothing).
+// putBuffers gives the buffers back, unless they hold data.
 func (c *conn) putBuffers() {
-	if c.br != nil && c.br.Buffered() == 0 {
-		c.br.Reset(nil)
-		readerPool.Put(c.br)
-		c.br = nil
+	b := c.bufs
+	if b == nil || c.br.Buffered() > 0 || c.bw.Buffered() > 0 {
+		return
 	}
-	if c.bw != nil && c.bw.Buffered() == 0 {
-		c.bw.Reset(nil)
-		writerPool.Put(c.bw)
-		c.bw = nil
-	}
-	if c.ww != nil {
-		c.ww.Reset(nil)
-		chunkerPool.Put(c.ww)
-		c.ww = nil
+	c.bufs, c.br, c.bw, c.ww = nil, nil, nil, nil
+	b.br.Reset(nil)
+	b.bw.Reset(nil)
+	b.ww.Reset(nil)
+	if s := c.s; len(s.freeBufs) < maxFreeBufs {
+		s.freeBufs = append(s.freeBufs, b)
+	} else {
+		bufSetPool.Put(b)
 	}
 }
 
 func (c *conn) chunker(cw *chunkWriter) *bufio.Writer {
-	if c.ww == nil {
-		if v := chunkerPool.Get(); v != nil {
-			c.ww = v.(*bufio.Writer)
-		} else {
-			c.ww = bufio.NewWriterSize(nil, bufferBeforeChunkingSize)
-		}
-	}
 	c.ww.Reset(cw)
 	return c.ww
 }

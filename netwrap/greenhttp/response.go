@@ -317,7 +317,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c.getBuffers()
 	c.bw.Reset(rwc)
 	buf := bufio.NewReadWriter(c.br, c.bw)
-	c.br, c.bw = nil, nil // the handler's now
+	c.bufs, c.br, c.bw, c.ww = nil, nil, nil, nil // the handler's now
 	c.setState(http.StateHijacked)
 	c.s.connDone(c)
 	return rwc, buf, nil

@@ -123,10 +123,11 @@ type Server struct {
 	noKeepAlve atomic.Bool
 
 	// Owned by the hub from the first Serve on.
-	conns   map[*conn]struct{}
-	sem     *green.Semaphore // MaxConns
-	quiesce []*green.Waiter  // Shutdown waiting for conns to go
-	date    dateCache
+	conns    map[*conn]struct{}
+	sem      *green.Semaphore // MaxConns
+	quiesce  []*green.Waiter  // Shutdown waiting for conns to go
+	date     dateCache
+	freeBufs []*bufSet
 }
 
 // ServerContextKey is the context key under which the *Server that
