@@ -182,7 +182,7 @@ func TestClientKeepAlive(t *testing.T) {
 // free; at most that many reach the server at once, the hub keeps
 // running, and all are served.
 func TestClientMaxConnsPerHost(t *testing.T) {
-	const latency = 50 * time.Millisecond
+	const latency = 100 * time.Millisecond
 	srv := startSlowStd(t, latency)
 	th := testutil.NewHub(t)
 	gt := testutil.StartGapTicker(th.Hub, time.Millisecond)

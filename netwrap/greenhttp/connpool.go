@@ -83,7 +83,11 @@ func (t *Transport) getConn(ctx context.Context, cm connectMethod) (*persistConn
 				p.conns = make(map[connectKey]int)
 			}
 			p.conns[key]++
+			stale := p.takeStoppedLocked()
 			p.mu.Unlock()
+			for _, pc := range stale {
+				pc.closeConn()
+			}
 			if sw != nil {
 				p.leave(key, sw, false) // got a slot: no longer waiting
 				sw = nil
@@ -310,6 +314,21 @@ func (pc *persistConn) idleTimeout() {
 	if ok {
 		pc.closeConn()
 	}
+}
+
+// takeStoppedLocked takes the idle connections kept for hubs that have
+// stopped (nobody can use them any more), to be closed.
+func (p *connPool) takeStoppedLocked() []*persistConn {
+	var dead []*persistConn
+	for e := p.lru.Front(); e != nil; e = e.Next() {
+		if pc := e.Value.(*persistConn); pc.pk.h != nil && pc.pk.h.Stopped() {
+			dead = append(dead, pc)
+		}
+	}
+	for _, pc := range dead {
+		p.removeIdleLocked(pc)
+	}
+	return dead
 }
 
 // takeAllIdle empties the idle pools.

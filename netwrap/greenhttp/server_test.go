@@ -32,13 +32,13 @@ func waitDone(ctx context.Context) {
 	ev.Wait()
 }
 
-// Handlers are greenlets: 20 requests whose handlers sleep 100 ms with
-// green.Sleep overlap on one hub (the wall time is far below the 2 s they
+// Handlers are greenlets: 20 requests whose handlers sleep 200 ms with
+// green.Sleep overlap on one hub (the wall time is far below the 4 s they
 // would take one after another), the hub never stalls meanwhile, and a
 // counter they share without a lock is exact (the race detector would
 // object to plain goroutines).
 func TestHandlersAreGreenlets(t *testing.T) {
-	const n, nap = 20, 100 * time.Millisecond
+	const n, nap = 20, 200 * time.Millisecond
 	count := 0
 	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if green.Current() == nil {

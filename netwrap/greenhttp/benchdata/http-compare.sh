@@ -34,9 +34,10 @@ declare -A CMD=(
   [gevent]="/usr/bin/python3 $here/peers/gevent_http.py ADDR"
 )
 declare -A PATHOF=([hello]=/ [10k]=/10k [close]=/)
-declare -A WRKARGS=([hello]="" [10k]="" [close]="-H Connection:close")
 
 cpu_ns() { cat /proc/$1/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'; }
+# opens: TCP connections accepted so far, machine-wide (PassiveOpens).
+opens() { awk '/^Tcp:/ && $2 ~ /[0-9]/ { print $7 }' /proc/net/snmp; }
 rotate() { local k=$1; shift; local a=("$@") n=$# i; for ((i = 0; i < n; i++)); do printf '%s ' "${a[(i + k) % n]}"; done; }
 
 echo "# http-compare: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load $(cut -d' ' -f1-3 /proc/loadavg), $(uname -r), $(go version | cut -d' ' -f3), wrk -t1 -c$conns -d$dur, RT=$RT"
@@ -50,15 +51,16 @@ for ((r = 1; r <= rounds; r++)); do
       pid=$!
       for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
       url=http://127.0.0.1:$port${PATHOF[$c]}
-      taskset -c 1 $PRIO wrk -t1 -c$conns -d1s ${WRKARGS[$c]} "$url" >/dev/null 2>&1
-      c0=$(cpu_ns $pid)
-      out=$(taskset -c 1 $PRIO wrk -t1 -c$conns -d$dur --latency ${WRKARGS[$c]} "$url" 2>&1)
-      c1=$(cpu_ns $pid)
+      hdr=(); [ "$c" = close ] && hdr=(-H "Connection: close") # wrk drops "Connection:close"
+      taskset -c 1 $PRIO wrk -t1 -c$conns -d1s "${hdr[@]}" "$url" >/dev/null 2>&1
+      c0=$(cpu_ns $pid); o0=$(opens)
+      out=$(taskset -c 1 $PRIO wrk -t1 -c$conns -d$dur --latency "${hdr[@]}" "$url" 2>&1)
+      c1=$(cpu_ns $pid); o1=$(opens)
       kill $pid; wait $pid 2>/dev/null
-      echo "$out" | awk -v r=$r -v c=$c -v s=$s -v cpu=$((c1 - c0)) '
+      echo "$out" | awk -v r=$r -v c=$c -v s=$s -v cpu=$((c1 - c0)) -v opens=$((o1 - o0)) '
         /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
         / requests in / { n = $1 } /Socket errors|Non-2xx/ { err = err " " $0 }
-        END { printf "round=%d case=%s server=%s req/s=%.0f p50=%s p99=%s srv_us_per_req=%.2f%s\n", r, c, s, rps, p50, p99, n ? cpu / 1e3 / n : 0, err }'
+        END { printf "round=%d case=%s server=%s req/s=%.0f p50=%s p99=%s srv_us_per_req=%.2f conns_per_req=%.2f%s\n", r, c, s, rps, p50, p99, n ? cpu / 1e3 / n : 0, n ? opens / n : 0, err }'
       [ "$RT" = 1 ] && sleep "${dur%s}"
     done
   done
