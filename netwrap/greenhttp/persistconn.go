@@ -51,6 +51,7 @@ type persistConn struct {
 	// undone. Held only around SetDeadline calls.
 	dlMu     sync.Mutex
 	canceled bool
+	rdlSet   bool // a read deadline is set (guarded by dlMu)
 }
 
 // aLongTimeAgo is a deadline in the past: it fails pending I/O at once.
@@ -290,7 +291,7 @@ func connectErr(ctx context.Context, err error) error {
 // context ended. Runs on the context's goroutine.
 func (pc *persistConn) cancelIO() {
 	pc.dlMu.Lock()
-	pc.canceled = true
+	pc.canceled, pc.rdlSet = true, true
 	pc.conn.SetDeadline(aLongTimeAgo)
 	pc.dlMu.Unlock()
 }
@@ -300,7 +301,10 @@ func (pc *persistConn) setReadDeadline(t time.Time) {
 	if pc.canceled {
 		t = aLongTimeAgo
 	}
-	pc.conn.SetReadDeadline(t)
+	if !t.IsZero() || pc.rdlSet {
+		pc.conn.SetReadDeadline(t)
+		pc.rdlSet = !t.IsZero()
+	}
 	pc.dlMu.Unlock()
 }
 

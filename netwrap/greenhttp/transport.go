@@ -207,9 +207,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("http: no Host in request URL")
 	}
 
-	ctx, cancel := context.WithCancelCause(req.Context())
+	ctx, cancel := req.Context(), context.CancelCauseFunc(func(error) {})
 	//lint:ignore SA1019 http.Client.Timeout still sets it for RoundTrippers not its own
 	if req.Cancel != nil {
+		ctx, cancel = context.WithCancelCause(ctx)
 		// The deprecated cancel channel (http.Client.Timeout still
 		// sets one): watched from a goroutine, which ends with ctx.
 		go func() {
