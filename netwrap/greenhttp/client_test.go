@@ -252,6 +252,26 @@ func TestClientIdleLimits(t *testing.T) {
 	waitFor(t, "the idle one closed after IdleConnTimeout", func() bool { return srv.closed.Load() == 3 })
 }
 
+// MaxIdleConns bounds the idle connections across hosts: the least
+// recently used goes.
+func TestClientMaxIdleConns(t *testing.T) {
+	a, b := startSlowStd(t, 0), startSlowStd(t, 0)
+	th := testutil.NewHub(t)
+	c := &http.Client{Transport: newTransport(t, func(tr *greenhttp.Transport) { tr.MaxIdleConns = 1 })}
+	inGreenlet(t, th.Hub, func() {
+		for _, u := range []string{a.url("/1"), b.url("/2"), a.url("/3")} {
+			if _, _, err := greenGet(c, u); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	// a's connection was evicted by b's, so /3 needed a new one.
+	if na, nb := a.conns.Load(), b.conns.Load(); na != 2 || nb != 1 {
+		t.Errorf("connections: %d to a, %d to b; want 2 and 1", na, nb)
+	}
+	waitFor(t, "the evicted connections closed", func() bool { return a.closed.Load() == 1 && b.closed.Load() == 1 })
+}
+
 // waitFor polls cond (each 5 ms, up to 10 s) and fails the test with what
 // if it does not become true.
 func waitFor(t testing.TB, what string, cond func() bool) {
