@@ -2,6 +2,7 @@ package green
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/greenrt/green/hub"
 )
@@ -12,19 +13,22 @@ import (
 // callback) that uses it, or to hub.Default() when a plain goroutine uses it
 // first; BindHub binds it explicitly. All its state is then touched only on
 // that hub, so greenlets of that hub use it without locks or atomics
-// (besides one atomic load of the binding), and everybody else goes
-// through the hub:
+// (besides one atomic load of the binding). Everybody else goes through
+// one path, the same for every primitive (give, ask and await below):
 //
-//   - plain goroutines run calls that cannot block with hub.Hub.Call, and
-//     calls that must wait in a proxy greenlet on the owner hub, waiting
-//     for it like Greenlet.Get (so a deadlock of the hub fails their wait
-//     with ErrDeadlock instead of hanging);
-//   - greenlets of another hub run every call in a proxy greenlet and park
-//     until it is done (a kill or Timeout interrupts them and the proxy's
-//     effect is undone when possible);
-//   - callbacks of another hub's loop run calls that cannot block with
-//     hub.Hub.Call, and panic with hub.ErrNotCoroutine on calls that must
-//     wait.
+//   - the call is posted to the owner hub, never run there with a blocking
+//     call, so that two hubs using each other's objects cannot wedge;
+//   - a caller that waits (or needs an answer) waits through a hub.Waiter:
+//     a greenlet of another hub parks (its hub runs the others), a plain
+//     goroutine blocks;
+//   - a call that gives (Set, Release, Put, TaskDone, Shutdown) happens once
+//     posted, even if its caller is interrupted while waiting for the answer;
+//   - a waiter that gives up (timeout, kill) withdraws its entry; if a waker
+//     had already handed it something (an item, a permit), it gives that
+//     back, so nothing is lost;
+//   - a callback of another hub's loop, which must never wait, may make the
+//     calls that need no answer (they are posted and happen asynchronously);
+//     the others panic with hub.ErrNotCoroutine.
 type binding struct {
 	hb atomic.Pointer[hub.Hub]
 }
@@ -56,12 +60,12 @@ func (b *binding) Hub() *hub.Hub {
 
 // where returns the caller's G (nil outside a coroutine), the owner hub
 // and whether the caller is on the owner hub (one of its coroutines or its
-// loop). ch is the caller's own hub (nil in a plain goroutine).
+// loop).
 func (b *binding) where() (g *hub.G, h *hub.Hub, local bool) {
 	h = b.hb.Load()
 	if h != nil {
 		// Fast path: a greenlet of the owner hub (two loads and a
-		// compare, without scanning the running hubs).
+		// compare, without looking up the caller's hub).
 		if g = h.Current(); g != nil {
 			return g, h, true
 		}
@@ -83,96 +87,67 @@ func (b *binding) bind(ch *hub.Hub) *hub.Hub {
 	return b.hb.Load()
 }
 
-// remote runs op on h for a caller that is not on h (see binding). mayWait
-// says whether op can park; undo, if not nil, gives op's result back to the
-// object when the calling greenlet was interrupted after op succeeded; it
-// runs on h (in a link of the proxy) and must not park.
-func remote[R any](h *hub.Hub, g *hub.G, mayWait bool, op func() (R, error), undo func(R)) (R, error) {
-	var zero R
-	if g == nil {
-		_, ch := hub.Current()
-		if !mayWait {
-			var r R
-			var err error
-			if h.Call(func() { r, err = op() }) != nil {
-				return zero, ErrHubStopped
-			}
-			return r, err
+// forever is the timeout of waits without one. Internally a timeout d < 0
+// waits without limit, 0 only checks and d > 0 waits at most d; the
+// exported XTimeout methods map d <= 0 to 0 (see hub.ErrTimeout for the
+// module's convention).
+const forever = time.Duration(-1)
+
+// timeoutArg maps an exported XTimeout argument to the internal timeout.
+func timeoutArg(d time.Duration) time.Duration { return max(d, 0) }
+
+// answer is a call posted to an owner hub and the way back to its caller.
+type answer struct {
+	w   hub.Waiter
+	fn  func() error
+	err error
+}
+
+func runAnswer(arg any) {
+	a := arg.(*answer)
+	a.err = a.fn()
+	a.w.Notify()
+}
+
+func runDetached(arg any) { arg.(func() error)() }
+
+// giveTo runs fn, a call that must not wait (a giving call: Set, Release, a
+// Put with room), on h for a caller that is not on h, and returns fn's
+// error. The caller waits for the answer (a greenlet parks, a plain
+// goroutine blocks) unless it is a callback of another hub's loop or h was
+// never started: then fn is posted and give returns nil at once. Once
+// posted, fn runs even if the caller is interrupted meanwhile.
+func giveTo(h *hub.Hub, fn func() error) error {
+	g, ch := hub.Current()
+	if (g == nil && ch != nil) || !h.Started() {
+		if h.PostArg(runDetached, fn) != nil {
+			return ErrHubStopped
 		}
-		if ch != nil {
-			panic(hub.ErrNotCoroutine)
-		}
+		return nil
 	}
-	p := NewOn(h, func() (any, error) {
-		r, err := op()
-		if err != nil {
-			return nil, err
-		}
-		return r, nil
-	})
-	p.SetName("proxy")
-	p.Start()
-	finished := false
-	if g != nil && undo != nil {
-		defer func() {
-			if finished {
-				return
-			}
-			p.KillWith(KillOptions{NoWait: true})
-			p.RawLink(func(p *Greenlet) {
-				if p.Err() == nil && !p.Killed() {
-					r, _ := p.Value().(R) // a nil value is R's zero value
-					undo(r)
-				}
-			})
-		}()
-	} else if g != nil {
-		defer func() {
-			if !finished {
-				p.KillWith(KillOptions{NoWait: true})
-			}
-		}()
-	}
-	v, err := p.Get()
-	finished = true
-	if err != nil {
-		return zero, err
-	}
-	r, _ := v.(R)
-	return r, nil
+	return post(h, fn)
 }
 
-// rawLinks are callbacks run on the owner hub when an object becomes
-// ready; Wait and IWait use them. Hub-owned.
-type rawLinks struct {
-	fns []rawLink
-	id  uint32
-}
-
-type rawLink struct {
-	id uint32
-	fn func()
-}
-
-func (l *rawLinks) add(fn func()) uint32 {
-	l.id++
-	l.fns = append(l.fns, rawLink{l.id, fn})
-	return l.id
-}
-
-func (l *rawLinks) remove(id uint32) {
-	for i := range l.fns {
-		if l.fns[i].id == id {
-			l.fns = append(l.fns[:i], l.fns[i+1:]...)
-			l.fns[len(l.fns):cap(l.fns)][0] = rawLink{}
-			return
-		}
+// ask runs fn, a query, on h for a caller that is not on h and returns its
+// error once it ran. A callback of another hub's loop cannot wait for the
+// answer: it panics with hub.ErrNotCoroutine.
+func ask(h *hub.Hub, fn func() error) error {
+	if g, ch := hub.Current(); g == nil && ch != nil {
+		panic(hub.ErrNotCoroutine)
 	}
+	return post(h, fn)
 }
 
-// fire calls every link; links stay registered until removed.
-func (l *rawLinks) fire() {
-	for i := 0; i < len(l.fns); i++ {
-		l.fns[i].fn()
+// post posts fn to h and waits for its answer; an interrupt of a waiting
+// greenlet is raised (fn still runs).
+func post(h *hub.Hub, fn func() error) error {
+	a := &answer{fn: fn}
+	a.w.Prepare()
+	if h.PostArg(runAnswer, a) != nil {
+		return ErrHubStopped
 	}
+	if a.w.Wait(forever, nil) == hub.Interrupted {
+		a.w.Raise()
+	}
+	return a.err
 }

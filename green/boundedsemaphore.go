@@ -9,11 +9,11 @@ type BoundedSemaphore struct {
 	Semaphore
 }
 
-// NewBoundedSemaphore returns a bounded semaphore with n permits (n < 0
-// counts as 0).
+// NewBoundedSemaphore returns a bounded semaphore with n permits. It panics
+// if n < 0.
 func NewBoundedSemaphore(n int) *BoundedSemaphore {
 	s := new(BoundedSemaphore)
-	s.init, s.count, s.bound = true, max(n, 0), max(n, 0)
+	s.setInitial(n)
 	return s
 }
 
@@ -21,5 +21,5 @@ func NewBoundedSemaphore(n int) *BoundedSemaphore {
 // fails with ErrOverRelease if every permit is already free.
 func (s *BoundedSemaphore) Release() error { return s.doRelease(true) }
 
-func (s *BoundedSemaphore) waitHub() *hub.Hub         { return s.Semaphore.waitHub() }
-func (s *BoundedSemaphore) waitLink(fn func()) func() { return s.Semaphore.waitLink(fn) }
+func (s *BoundedSemaphore) waitHub() *hub.Hub          { return s.Semaphore.waitHub() }
+func (s *BoundedSemaphore) linkReady(fn func()) func() { return s.Semaphore.linkReady(fn) }

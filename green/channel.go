@@ -3,56 +3,73 @@ package green
 import (
 	"iter"
 	"time"
+
+	"github.com/greenrt/green/hub"
 )
 
-// Channel is a rendezvous between greenlets (gevent's Channel): Put waits
-// until a Get takes the item, and Get waits until a Put offers one. It
-// holds no items. Blocked putters and getters are served in FIFO order,
-// and a getter cancelled by a timeout or a kill never consumes an item (in
-// the rare case where a getter is killed after a putter handed it an item
-// but before it ran, the item goes to the next getter, ahead of the
-// putters).
+// Channel is a rendezvous between greenlets and goroutines (gevent's
+// Channel): Put waits until a Get takes the item, and Get waits until a Put
+// offers one. It holds no items. Blocked putters and getters are served in
+// FIFO order, and a getter cancelled by a timeout or a kill never consumes
+// an item (in the rare case where a getter is killed after a putter handed
+// it an item but before it ran, the item goes to the next getter, ahead of
+// the putters).
 //
 // The zero value is ready to use and bound to a hub at first use (see
-// BindHub). Every method is safe from any goroutine, with the same rules
-// and costs as for Queue. Timeouts: d < 0 waits without limit, d == 0 does
-// not wait, d > 0 waits at most d.
+// BindHub). Every method is safe from any goroutine, with the same rules,
+// costs and timeout convention as for Queue.
 type Channel[T any] struct {
-	queue[T]
+	q queue[T, rendezvous]
 }
+
+// BindHub binds the channel to h before first use (see Event.BindHub).
+func (c *Channel[T]) BindHub(h *hub.Hub) error { return c.q.BindHub(h) }
+
+// Hub returns the hub the channel is bound to.
+func (c *Channel[T]) Hub() *hub.Hub { return c.q.Hub() }
 
 // Put offers v and waits until a getter takes it. It fails with
 // ErrQueueShutDown after Shutdown (or when Shutdown ends the wait).
-func (c *Channel[T]) Put(v T) error { return c.doPut(kindChannel, v, forever) }
+func (c *Channel[T]) Put(v T) error {
+	_, err := c.q.op(opPut, v, forever)
+	return err
+}
 
-// PutTimeout is Put waiting at most d; it fails with ErrQueueFull when no
-// getter took v.
-func (c *Channel[T]) PutTimeout(v T, d time.Duration) error { return c.doPut(kindChannel, v, d) }
+// PutTimeout is Put waiting at most d (d <= 0: only try); it fails with
+// ErrQueueFull when no getter took v.
+func (c *Channel[T]) PutTimeout(v T, d time.Duration) error { return c.q.PutTimeout(v, d) }
 
 // PutNowait hands v to a waiting getter, or fails with ErrQueueFull.
-func (c *Channel[T]) PutNowait(v T) error { return c.doPut(kindChannel, v, 0) }
+func (c *Channel[T]) PutNowait(v T) error { return c.q.PutNowait(v) }
 
 // Get waits for a putter and takes its item. It fails with
 // ErrQueueShutDown once the channel is shut down.
-func (c *Channel[T]) Get() (T, error) { return c.doGet(kindChannel, forever) }
+func (c *Channel[T]) Get() (T, error) {
+	var zero T
+	return c.q.op(opGet, zero, forever)
+}
 
-// GetTimeout is Get waiting at most d; it fails with ErrQueueEmpty.
-func (c *Channel[T]) GetTimeout(d time.Duration) (T, error) { return c.doGet(kindChannel, d) }
+// GetTimeout is Get waiting at most d (d <= 0: only try); it fails with
+// ErrQueueEmpty.
+func (c *Channel[T]) GetTimeout(d time.Duration) (T, error) { return c.q.GetTimeout(d) }
 
 // GetNowait takes the item of a waiting putter, or fails with
 // ErrQueueEmpty.
-func (c *Channel[T]) GetNowait() (T, error) { return c.doGet(kindChannel, 0) }
+func (c *Channel[T]) GetNowait() (T, error) { return c.q.GetNowait() }
 
-// Waiting returns the number of greenlets blocked in Get and in Put
+// Waiting returns the number of callers blocked in Get and in Put
 // (gevent's balance is putters - getters).
 func (c *Channel[T]) Waiting() (getters, putters int) {
-	c.doNow(func() error { getters, putters = c.waiters(); return nil })
+	c.q.now(false, func() error {
+		getters, putters = c.q.getters.Waiting(), c.q.putters.Waiting()
+		return nil
+	})
 	return
 }
 
 // Shutdown fails every blocked and future Put, and every blocked and future
 // Get, with ErrQueueShutDown. Calling it again does nothing.
-func (c *Channel[T]) Shutdown() error { return c.doShutdown() }
+func (c *Channel[T]) Shutdown() error { return c.q.Shutdown() }
 
 // All returns an iterator that gets items until the channel is shut down.
-func (c *Channel[T]) All() iter.Seq[T] { return c.all(kindChannel) }
+func (c *Channel[T]) All() iter.Seq[T] { return c.q.All() }

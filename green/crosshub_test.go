@@ -33,8 +33,10 @@ func TestCrossHubPrimitives(t *testing.T) {
 
 	// A greenlet of h2 killed while waiting for h1's semaphore takes no
 	// permit, even if the permit arrives right after.
-	a := SpawnOn(h2, func() { sem.Acquire(); t.Error("acquired") })
-	SpawnOn(h2, func() { Sleep(time.Millisecond); a.Kill() }).Join()
+	a := SpawnOn(h2, func() { err := sem.Acquire(); t.Error("acquired", err) })
+	if err := SpawnOn(h2, func() { Sleep(time.Millisecond); a.Kill() }).Join(); err != nil || !a.Dead() {
+		t.Fatal("killer:", err, a)
+	}
 	sem.Release()
 	if v := sem.Value(); v != 1 {
 		t.Fatalf("permits: %d", v)

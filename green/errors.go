@@ -12,9 +12,11 @@ var (
 	// as successful (gevent's GreenletExit).
 	ErrGreenletExit = errors.New("green: greenlet killed (GreenletExit)")
 
-	// ErrTimeout is returned by calls whose timeout expired, and is
-	// matched (errors.Is) by every *Timeout.
-	ErrTimeout = errors.New("green: timeout")
+	// ErrTimeout is hub.ErrTimeout, the module's one timeout error: calls
+	// whose timeout expired return it or an error matching it (an expired
+	// queue Get returns ErrQueueEmpty wrapped so that it matches both), and
+	// every *Timeout matches it. It satisfies net.Error with Timeout() true.
+	ErrTimeout = hub.ErrTimeout
 
 	// ErrNotGreenlet is returned by calls that only make sense inside a
 	// greenlet (Timeout.Start, WithTimeout) when made from a plain
@@ -63,6 +65,15 @@ var (
 	// another (BindHub), or used by a greenlet of another hub in a way
 	// that needs ownership (Lock, RLock).
 	ErrWrongHub = errors.New("green: object belongs to another hub")
+
+	// ErrNegativeCount is the panic value of NewSemaphore and
+	// NewBoundedSemaphore given a negative count (gevent raises
+	// ValueError).
+	ErrNegativeCount = errors.New("green: negative semaphore count")
+
+	// ErrNotStarted is hub.ErrNotStarted: the error of a plain goroutine's
+	// Join of a greenlet whose hub was never started.
+	ErrNotStarted = hub.ErrNotStarted
 
 	// ErrHubStopped is hub.ErrStopped: the error of a greenlet still alive
 	// when its hub stopped, and of calls made on a stopped hub.

@@ -7,24 +7,23 @@ import (
 	"github.com/greenrt/green/hub"
 )
 
-// Event is a flag that greenlets can wait for (gevent's Event). Set wakes
-// every waiter, in the order they started waiting; a Set followed at once
-// by a Clear still wakes every greenlet that was waiting at the Set.
+// Event is a flag that greenlets and goroutines can wait for (gevent's
+// Event). Set wakes every waiter, in the order they started waiting; a Set
+// followed at once by a Clear still wakes every waiter that was waiting at
+// the Set.
 //
 // The zero value is a cleared event, bound to a hub at first use (see
-// BindHub). Set, Clear and IsSet are safe from any goroutine; IsSet is a
-// single atomic load. Waiting in a greenlet of the event's hub parks it
-// without allocating; a plain goroutine's wait blocks it like a Go wait. A
-// plain goroutine that will Set the event later while greenlets wait for
-// it should hold the hub (hub.Hub.Hold), or deadlock detection may fail
-// those waits first.
+// BindHub). Every method is safe from any goroutine (see the package
+// documentation); IsSet is a single atomic load. Waiting in a greenlet of
+// the event's hub parks it without allocating.
 //
 // Cost: Set is O(waiters); Wait in a greenlet is one park.
 type Event struct {
 	binding
-	flag    atomic.Bool
-	waiters wlist[struct{}]
-	links   rawLinks
+	flag atomic.Bool
+	// waiters holds blocked waiters and, as callback nodes, the links of
+	// Wait and IWait, in the order they arrived.
+	waiters hub.WaitList[none]
 }
 
 // IsSet reports whether the flag is set. Safe from anywhere.
@@ -34,15 +33,14 @@ func (e *Event) IsSet() bool { return e.flag.Load() }
 func (e *Event) Ready() bool { return e.flag.Load() }
 
 // Set sets the flag and wakes every waiter. It returns ErrHubStopped only
-// when called from a plain goroutine after the event's hub has stopped.
+// after the event's hub has stopped.
 func (e *Event) Set() error {
-	g, h, local := e.where()
+	_, h, local := e.where()
 	if local {
 		e.set()
 		return nil
 	}
-	_, err := remote(h, g, false, func() (struct{}, error) { e.set(); return struct{}{}, nil }, nil)
-	return err
+	return giveTo(h, func() error { e.set(); return nil })
 }
 
 func (e *Event) set() {
@@ -50,82 +48,57 @@ func (e *Event) set() {
 		return
 	}
 	e.flag.Store(true)
-	for e.waiters.claim() != nil {
-	}
-	e.links.fire()
+	e.waiters.Fire(none{})
 }
 
 // Clear resets the flag. Greenlets that wait afterwards block until the
 // next Set.
 func (e *Event) Clear() error {
-	g, h, local := e.where()
+	_, h, local := e.where()
 	if local {
 		e.flag.Store(false)
 		return nil
 	}
-	_, err := remote(h, g, false, func() (struct{}, error) { e.flag.Store(false); return struct{}{}, nil }, nil)
-	return err
+	return giveTo(h, func() error { e.flag.Store(false); return nil })
 }
 
 // Wait blocks until the flag is set (returning at once if it is). In a
 // greenlet, a kill, a Timeout or a deadlock interrupts it (the greenlet
-// unwinds); a plain goroutine gets ErrDeadlock or ErrHubStopped as the
-// error instead.
+// unwinds); a plain goroutine gets ErrHubStopped if the hub stops.
 func (e *Event) Wait() error {
-	g, h, local := e.where()
-	if local {
-		e.wait(g, forever)
-		return nil
-	}
-	_, err := remote(h, g, true, func() (bool, error) { return e.WaitTimeout(forever), nil }, nil)
+	_, err := e.wait(forever)
 	return err
 }
 
-// WaitTimeout waits at most d for the flag (d < 0: no limit, d == 0: just
-// look) and reports whether it was set: true if the flag is set or was set
-// while waiting, even if it was cleared again since. It returns false on
-// timeout, and for plain goroutines on deadlock or a stopped hub.
+// WaitTimeout waits at most d for the flag (d <= 0: only look) and reports
+// whether it was set: true if the flag is set or was set while waiting,
+// even if it was cleared again since.
 func (e *Event) WaitTimeout(d time.Duration) bool {
-	if e.flag.Load() {
-		return true
-	}
-	g, h, local := e.where()
-	if local {
-		return e.wait(g, d)
-	}
-	if d == 0 {
-		return false
-	}
-	ok, _ := remote(h, g, true, func() (bool, error) { return e.WaitTimeout(d), nil }, nil)
+	ok, _ := e.wait(timeoutArg(d))
 	return ok
 }
 
-func (e *Event) wait(g *hub.G, d time.Duration) bool {
+func (e *Event) wait(d time.Duration) (bool, error) {
 	if e.flag.Load() {
-		return true
+		return true, nil
 	}
-	if d == 0 {
-		return false
+	g, h, local := e.where()
+	_, err := await[none](e, &e.waiters, g, h, local, 0, none{}, d)
+	switch err {
+	case nil:
+		return true, nil
+	case errNoWait, errExpired:
+		return false, nil
 	}
-	if g == nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	n := e.waiters.enqueue(g)
-	res := e.waiters.park(n, d)
-	done := n.done
-	e.waiters.recycle(n)
-	if res == hub.Interrupted {
-		g.Raise()
-	}
-	return done
+	return false, err
 }
+
+func (e *Event) tryOp(uint8, none) (none, error, bool) { return none{}, nil, e.flag.Load() }
+
+func (e *Event) waitList(uint8) *hub.WaitList[none] { return &e.waiters }
+
+func (e *Event) giveBack(uint8, none) {}
 
 func (e *Event) waitHub() *hub.Hub { return e.Hub() }
 
-func (e *Event) waitLink(fn func()) func() {
-	if e.flag.Load() {
-		fn()
-	}
-	id := e.links.add(fn)
-	return func() { e.links.remove(id) }
-}
+func (e *Event) linkReady(fn func()) func() { return linkTo(&e.waiters, e.flag.Load(), fn) }

@@ -173,10 +173,12 @@ func ExampleLock() {
 	gs := []*green.Greenlet{green.Spawn(add), green.Spawn(add), green.Spawn(add)}
 	green.JoinAll(gs...)
 	fmt.Println(total)
-	fmt.Println(mu.Acquire()) // not from a plain goroutine
+	fmt.Println(mu.Acquire(), mu.Locked()) // a plain goroutine may use it too
+	fmt.Println(mu.Release(), mu.Locked())
 	// Output:
 	// 3
-	// green: not called from a greenlet
+	// <nil> true
+	// <nil> false
 }
 
 func ExampleRLock() {

@@ -37,24 +37,28 @@ type Greenlet struct {
 	value any
 	err   error
 
-	// Hub-owned.
-	links *link // newest first
+	// Hub-owned: the links (callback nodes) and the joiners of this hub
+	// and others (waiter nodes), in the order they were added.
+	links hub.WaitList[none]
 
-	state    atomic.Uint32
-	linkID   atomic.Uint32
-	killed   bool
-	notify   bool // a notification of the links is scheduled
-	started  bool // hub.G was started
-	finished bool
+	// state is the greenlet's life, its one record: stNew, stStarted,
+	// stDead. Written on the hub (or, for a greenlet whose hub stopped
+	// before it started, by the one caller that finds it so); readable
+	// from anywhere.
+	state  atomic.Uint32
+	linkID atomic.Uint32
+	killed bool
+	notify bool // a notification of the links is scheduled
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
 // small (the struct above is one 192-byte allocation).
 type extra struct {
-	name   string
-	args   []any
-	later  *hub.Timer
-	locals map[any]any
+	name     string
+	args     []any
+	later    *hub.Timer
+	locals   map[any]any
+	timeouts []*Timeout // armed by this greenlet; stopped when it dies
 }
 
 func (gl *Greenlet) extra() *extra {
@@ -139,13 +143,12 @@ func (gl *Greenlet) StartLater(d time.Duration) {
 }
 
 func (gl *Greenlet) startNow() {
-	if gl.state.Load() != stNew || gl.started {
+	if gl.state.Load() != stNew {
 		return
 	}
 	if gl.x != nil {
 		gl.x.later = nil
 	}
-	gl.started = true
 	gl.state.Store(stStarted)
 	gl.g.Start()
 }
@@ -162,9 +165,8 @@ func (gl *Greenlet) onHub(fn func()) {
 		// The hub has stopped: nothing else can touch the greenlet
 		// any more, so finish it here rather than leave its waiters
 		// hanging.
-		gl.finished = true
 		gl.err = ErrHubStopped
-		gl.state.Store(stDead)
+		gl.state.CompareAndSwap(stNew, stDead)
 	}
 }
 
@@ -242,7 +244,7 @@ type killSignal struct{ err error }
 
 // Run is the greenlet's body as the hub sees it (hub.Runner). Do not call.
 func (gl *Greenlet) Run(g *hub.G) {
-	if gl.finished {
+	if gl.state.Load() == stDead {
 		return // killed before it started
 	}
 	if v := g.PendingInterrupt(); v != nil {
@@ -257,7 +259,7 @@ func (gl *Greenlet) Run(g *hub.G) {
 
 // Abort is called by the hub when the body ended abnormally. Do not call.
 func (gl *Greenlet) Abort(g *hub.G, err error) {
-	if !gl.finished {
+	if gl.state.Load() != stDead {
 		gl.g.Hub().ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
 		gl.die(nil, err, false)
 	}
@@ -303,14 +305,17 @@ func interruptErr(v any) error {
 
 // die records the outcome and schedules the links. Hub-only.
 func (gl *Greenlet) die(v any, err error, killed bool) {
-	if gl.finished {
+	if gl.state.Load() == stDead {
 		return
 	}
-	gl.finished = true
+	if err != nil {
+		v = nil // a failed greenlet has no value
+	}
 	gl.value, gl.err, gl.killed = v, err, killed
 	if gl.x != nil {
 		gl.x.locals = nil
 		gl.x.args = nil
+		gl.stopTimeouts()
 	}
 	gl.fn = nil
 	gl.state.Store(stDead)
@@ -319,7 +324,7 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 		// from a loop callback one switch later. Wake-ups only queue
 		// their greenlets and spawned links start on a later turn, so
 		// the order is the same.
-		if gl.links != nil {
+		if !gl.links.Empty() {
 			gl.notify = true
 			notifyLinks(gl)
 		}

@@ -6,13 +6,11 @@ import (
 	"github.com/greenrt/green/hub"
 )
 
-// forever is the timeout of waits without one.
-const forever = time.Duration(-1)
-
 // waitDead waits until gl is dead or the timeout expires (timeout < 0:
-// never; 0: just check). It returns nil, ErrTimeout or ErrJoinSelf. Inside
-// a greenlet it parks (a kill or Timeout interrupts it); in a plain
-// goroutine it blocks.
+// never; 0: just check). It returns nil, ErrTimeout, ErrJoinSelf, or for a
+// plain goroutine ErrDeadlock (nothing can ever finish gl: gevent's
+// LoopExit) or hub.ErrNotStarted. Inside a greenlet it parks (a kill or
+// Timeout interrupts it); in a plain goroutine it blocks.
 func (gl *Greenlet) waitDead(timeout time.Duration) error {
 	if gl.Dead() {
 		return nil
@@ -25,84 +23,62 @@ func (gl *Greenlet) waitDead(timeout time.Duration) error {
 	case me == gl:
 		return ErrJoinSelf
 	case g != nil && h == gl.g.Hub():
-		// Same hub: link a wake-up of this park.
-		id := gl.addLinkOnHub(link{kind: linkWake, g: g, seq: g.Seq()})
-		res := g.Park(timeout)
-		if res == hub.Woken {
-			return nil
-		}
-		gl.unlink(id)
-		if res == hub.Interrupted {
-			g.Raise()
-		}
+		return gl.joinLocal(g, timeout)
+	case g == nil && h != nil:
+		panic(hub.ErrNotCoroutine)
+	}
+	return gl.joinRemote(timeout)
+}
+
+// joinLocal parks g, a greenlet of gl's hub, on a node of gl's list.
+func (gl *Greenlet) joinLocal(g *hub.G, timeout time.Duration) error {
+	n := g.Node()
+	gl.links.PushBack(n)
+	res := n.Wait(timeout, nil)
+	gl.links.Remove(n)
+	g.PutNode(n)
+	switch res {
+	case hub.Interrupted:
+		g.Raise()
+	case hub.TimedOut:
 		return ErrTimeout
-	case g != nil:
-		// Another hub. Never block this hub on that one (two hubs
-		// joining each other's greenlets would wedge both): post the
-		// link, park on a Waiter, post the unlink.
-		gh := gl.g.Hub()
-		w := NewWaiter()
-		var id uint32 // read and written on gh only
-		if err := gh.Post(func() {
-			if gl.finished {
-				w.Wake()
-				return
-			}
-			id = gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { w.Wake() }})
-		}); err != nil {
-			return gl.deadOr(err)
+	}
+	return nil
+}
+
+// joinRemote waits for gl from a greenlet of another hub (which parks: it
+// never blocks its hub on gl's) or a plain goroutine (which blocks, as an
+// observer of gl's hub for deadlock detection).
+func (gl *Greenlet) joinRemote(timeout time.Duration) error {
+	gh := gl.g.Hub()
+	n := new(hub.WaitNode[none])
+	n.Prepare()
+	if err := gh.Post(func() {
+		if gl.state.Load() == stDead {
+			n.Notify()
+			return
 		}
-		res := w.Wait(timeout, gh)
-		if res == hub.Woken {
-			return nil
-		}
-		w.Cancel()
-		gh.Post(func() { gl.unlink(id) })
-		if res == hub.Interrupted {
-			w.Raise()
-		}
+		gl.linkOnHub(n)
+	}); err != nil {
+		return gl.deadOr(err)
+	}
+	res := n.Wait(timeout, gh)
+	if res != hub.Woken {
+		gh.Post(func() { gl.links.Remove(n) })
+	}
+	switch res {
+	case hub.Interrupted:
+		n.Raise()
+	case hub.TimedOut:
 		if gl.Dead() {
 			return nil
 		}
 		return ErrTimeout
-	case h != nil:
-		panic(hub.ErrNotCoroutine)
 	}
-	// Plain goroutine.
-	done := make(chan struct{})
-	var id LinkID
-	err := gl.g.Hub().Call(func() {
-		if gl.finished {
-			close(done)
-			return
-		}
-		id = LinkID(gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { close(done) }}))
-	})
-	if err != nil {
+	if err := n.Err(); err != nil {
 		return gl.deadOr(err)
 	}
-	stop := gl.g.Hub().Waiting()
-	defer stop()
-	if timeout < 0 {
-		<-done
-		return nil
-	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-done:
-		return nil
-	case <-t.C:
-		removed := false
-		if err := gl.g.Hub().Call(func() { removed = gl.unlink(uint32(id)) }); err != nil {
-			return gl.deadOr(err) // the hub stopped: no link will fire
-		}
-		if !removed {
-			<-done // it fired meanwhile
-			return nil
-		}
-		return ErrTimeout
-	}
+	return nil
 }
 
 func (gl *Greenlet) deadOr(err error) error {
@@ -199,10 +175,10 @@ func (gl *Greenlet) KillWith(o KillOptions) error {
 }
 
 func (gl *Greenlet) killOnHub(sig *killSignal) {
-	if gl.finished {
+	switch gl.state.Load() {
+	case stDead:
 		return
-	}
-	if !gl.started {
+	case stNew:
 		if gl.x != nil && gl.x.later != nil {
 			gl.g.Hub().StopTimer(gl.x.later)
 			gl.x.later = nil

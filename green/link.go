@@ -12,8 +12,7 @@ type LinkID uint32
 // Link kinds.
 const (
 	linkSpawn = iota // user callback, run in a new greenlet
-	linkRaw          // internal callback, run in the loop
-	linkWake         // wake a parked greenlet
+	linkRaw          // callback run in the loop (or the dying greenlet)
 )
 
 // Link filters.
@@ -23,15 +22,13 @@ const (
 	linkOnError
 )
 
-// link is one node of a greenlet's links, kept newest first (prepending
-// is O(1) and keeps the Greenlet small) and reversed when they fire.
+// link is one link of a greenlet: a callback node of its WaitList, which
+// holds the joiners (waiter nodes) as well, all in the order they came.
 type link struct {
-	next   *link
-	id     uint32
+	node   hub.WaitNode[none]
+	gl     *Greenlet
 	kind   uint8
 	filter uint8
-	seq    uint32
-	g      *hub.G
 	fn     func(*Greenlet)
 }
 
@@ -42,63 +39,57 @@ type link struct {
 // greenlet that has already finished fires too, on a later loop turn.
 // Safe from any goroutine.
 func (gl *Greenlet) Link(fn func(*Greenlet)) LinkID {
-	return gl.addLink(link{kind: linkSpawn, filter: linkAlways, fn: fn})
+	return gl.addLink(linkSpawn, linkAlways, fn)
 }
 
 // LinkValue is Link for successful outcomes only (gevent's link_value).
 func (gl *Greenlet) LinkValue(fn func(*Greenlet)) LinkID {
-	return gl.addLink(link{kind: linkSpawn, filter: linkOnValue, fn: fn})
+	return gl.addLink(linkSpawn, linkOnValue, fn)
 }
 
 // LinkError is Link for failures only (gevent's link_exception).
 func (gl *Greenlet) LinkError(fn func(*Greenlet)) LinkID {
-	return gl.addLink(link{kind: linkSpawn, filter: linkOnError, fn: fn})
+	return gl.addLink(linkSpawn, linkOnError, fn)
+}
+
+// RawLink registers fn to run directly in the hub loop (or in the dying
+// greenlet, as it dies), not in a new greenlet, once gl has finished, in
+// order with the other links. fn must not park. It is the hook other
+// primitives (AsyncResult.SetFrom, pools) use to follow a greenlet cheaply.
+// Safe from any goroutine (from elsewhere the registration is posted).
+func (gl *Greenlet) RawLink(fn func(*Greenlet)) LinkID {
+	return gl.addLink(linkRaw, linkAlways, fn)
 }
 
 // Unlink removes a link that has not fired yet, and reports whether it
 // did. Safe from any goroutine; a greenlet of another hub parks for the
-// answer rather than blocking its hub.
+// answer, a plain goroutine blocks for it.
 func (gl *Greenlet) Unlink(id LinkID) bool {
 	h := gl.g.Hub()
 	if h.OnHub() {
 		return gl.unlink(uint32(id))
 	}
 	removed := false
-	if g, _ := hub.Current(); g != nil {
-		w := NewWaiter()
-		if h.Post(func() { removed = gl.unlink(uint32(id)); w.Wake() }) != nil {
-			return false
-		}
-		if w.Wait(forever, h) == hub.Interrupted {
-			w.Raise()
-		}
-		return removed
+	if ask(h, func() error { removed = gl.unlink(uint32(id)); return nil }) != nil {
+		return false
 	}
-	h.Call(func() { removed = gl.unlink(uint32(id)) })
 	return removed
 }
 
-// RawLink registers fn to run directly in the hub loop (not in a new
-// greenlet) once gl has finished, before Link callbacks added later. fn
-// must not block. It is the hook other primitives (AsyncResult, pools) use
-// to follow a greenlet cheaply. Hub-only in spirit; from elsewhere it is
-// posted.
-func (gl *Greenlet) RawLink(fn func(*Greenlet)) LinkID {
-	return gl.addLink(link{kind: linkRaw, filter: linkAlways, fn: fn})
-}
-
-func (gl *Greenlet) addLink(l link) LinkID {
-	if l.fn == nil && l.kind != linkWake {
+func (gl *Greenlet) addLink(kind, filter uint8, fn func(*Greenlet)) LinkID {
+	if fn == nil {
 		return 0
 	}
-	l.id = gl.newLinkID()
+	l := &link{gl: gl, kind: kind, filter: filter, fn: fn}
+	l.node.ID = gl.newLinkID()
+	l.node.Fn = l.fire
 	h := gl.g.Hub()
 	if h.OnHub() {
-		gl.addLinkOnHub(l)
-	} else if h.Post(func() { gl.addLinkOnHub(l) }) != nil {
+		gl.linkOnHub(&l.node)
+	} else if h.Post(func() { gl.linkOnHub(&l.node) }) != nil {
 		return 0 // the hub has stopped
 	}
-	return LinkID(l.id)
+	return LinkID(l.node.ID)
 }
 
 // newLinkID returns a fresh, non-zero link id; safe from any goroutine, so
@@ -112,82 +103,59 @@ func (gl *Greenlet) newLinkID() uint32 {
 	return id
 }
 
-// addLinkOnHub appends a link and, if gl is already dead, schedules the
-// notification. It assigns an id unless l has one. Hub-only.
-func (gl *Greenlet) addLinkOnHub(l link) uint32 {
-	if l.id == 0 {
-		l.id = gl.newLinkID()
-	}
-	n := new(link)
-	*n = l
-	n.next = gl.links
-	gl.links = n
-	if gl.finished {
+// linkOnHub links a node (a link or a joiner) and, if gl is already dead,
+// schedules the notification. Hub-only.
+func (gl *Greenlet) linkOnHub(n *hub.WaitNode[none]) {
+	gl.links.PushBack(n)
+	if gl.state.Load() == stDead {
 		gl.scheduleNotify()
 	}
-	return l.id
 }
 
 func (gl *Greenlet) unlink(id uint32) bool {
-	for p := &gl.links; *p != nil; p = &(*p).next {
-		if (*p).id == id {
-			*p = (*p).next
-			return true
+	for n := range gl.links.All() {
+		if n.ID == id && n.Fn != nil {
+			return gl.links.Remove(n)
 		}
 	}
 	return false
 }
 
 func (gl *Greenlet) scheduleNotify() {
-	if gl.notify || gl.links == nil {
+	if gl.notify || gl.links.Empty() {
 		return
 	}
 	gl.notify = true
 	gl.g.Hub().Callback(notifyLinks, gl)
 }
 
-// notifyLinks fires the links of a dead greenlet in order. Links added by
-// the callbacks themselves fire in the same pass.
+// notifyLinks fires the links of a dead greenlet and wakes its joiners, in
+// the order they came. Links added by the callbacks themselves fire in a
+// further pass.
 func notifyLinks(arg any) {
 	gl := arg.(*Greenlet)
 	if !gl.notify {
 		return // already fired
 	}
 	gl.notify = false
-	ok := gl.err == nil
-	for gl.links != nil {
-		// Take the current list in registration order; links added by
-		// raw callbacks meanwhile form the next round.
-		var l *link
-		for n := gl.links; n != nil; {
-			next := n.next
-			n.next = l
-			l = n
-			n = next
-		}
-		gl.links = nil
-		for ; l != nil; l = l.next {
-			gl.fire(l, ok)
-		}
+	for !gl.links.Empty() {
+		gl.links.Fire(none{})
 	}
 }
 
-func (gl *Greenlet) fire(l *link, ok bool) {
-	{
-		if (l.filter == linkOnValue && !ok) || (l.filter == linkOnError && ok) {
-			return
-		}
-		switch l.kind {
-		case linkWake:
-			l.g.Wake(l.seq)
-		case linkRaw:
-			gl.fireRaw(l.fn)
-		case linkSpawn:
-			lg := NewOn(gl.g.Hub(), l.fn, gl)
-			lg.extra().name = fmt.Sprintf("link of %s", gl.Name())
-			lg.startNow()
-		}
+func (l *link) fire() {
+	gl := l.gl
+	ok := gl.err == nil
+	if (l.filter == linkOnValue && !ok) || (l.filter == linkOnError && ok) {
+		return
 	}
+	if l.kind == linkRaw {
+		gl.fireRaw(l.fn)
+		return
+	}
+	lg := NewOn(gl.g.Hub(), l.fn, gl)
+	lg.extra().name = fmt.Sprintf("link of %s", gl.Name())
+	lg.startNow()
 }
 
 func (gl *Greenlet) fireRaw(fn func(*Greenlet)) {

@@ -6,132 +6,119 @@ import (
 	"github.com/greenrt/green/hub"
 )
 
-// Lock is a mutual-exclusion lock owned by the greenlet that acquired it
-// (gevent's Lock, with ownership checked): only that greenlet may release
-// it, others get ErrNotOwner. Release hands the lock straight to the
-// longest-waiting greenlet, so waiters are served in FIFO order and a
-// newcomer never overtakes them; a waiter cancelled by a timeout or a kill
-// does not take the lock. A greenlet that acquires a Lock it already holds
-// waits forever (or until its timeout, a kill, or the deadlock detection):
-// use RLock for reentrancy. A greenlet that dies holding a Lock does not
-// release it.
+// Lock is a mutual-exclusion lock (gevent's Lock, a semaphore of one):
+// Acquire takes it, waiting while it is held, and Release frees it,
+// handing it straight to the longest-waiting acquirer, so waiters are
+// served in FIFO order and a newcomer never overtakes them; a waiter
+// cancelled by a timeout or a kill does not take the lock. Like gevent's
+// Lock and Go's sync.Mutex it has no owner: any greenlet or goroutine may
+// release it (releasing an unlocked Lock fails with ErrNotOwner). A
+// greenlet that acquires a Lock it already holds waits for itself: use
+// RLock for reentrancy.
 //
 // The zero value is unlocked and bound to a hub at first use (see
-// BindHub). Only greenlets of that hub can acquire and release it: a plain
-// goroutine or a hub callback gets ErrNotGreenlet, a greenlet of another
-// hub ErrWrongHub (use a Semaphore across hubs). Locked is safe from
-// anywhere. An uncontended Acquire/Release pair costs a few nanoseconds
-// and does not allocate; a contended Acquire is one park.
-//
-// Timeouts: d < 0 waits without limit, d == 0 does not wait, d > 0 waits
-// at most d.
+// BindHub). Every method is safe from any goroutine and any hub (see the
+// package documentation). An uncontended Acquire/Release pair by a
+// greenlet of the lock's hub costs a few nanoseconds and does not
+// allocate; a contended Acquire is one park.
 type Lock struct {
 	binding
-	owner   *hub.G
-	depth   int // RLock only
-	waiters wlist[struct{}]
-	links   rawLinks
+	locked bool
+	// owner is the party that holds an RLock (hub.Self); depth its count.
+	owner uintptr
+	depth int
+	// waiters holds blocked acquirers (Val: their identity, for RLock)
+	// and, as callback nodes, the links of Wait and IWait.
+	waiters hub.WaitList[uintptr]
 }
 
-// caller returns the caller's G if it may use the lock: a greenlet of
-// the lock's hub (binding the lock to its hub if it is unbound).
-func (l *Lock) caller() (*hub.G, error) {
-	if g, _ := hub.Current(); g == nil {
-		return nil, ErrNotGreenlet
-	}
-	g, _, local := l.where()
-	if !local {
-		return nil, ErrWrongHub
-	}
-	return g, nil
-}
-
-// Acquire takes the lock, waiting while another greenlet holds it. A
-// kill, a Timeout or a deadlock interrupts the wait (the greenlet
-// unwinds).
-func (l *Lock) Acquire() error { return l.AcquireTimeout(forever) }
+// Acquire takes the lock, waiting while it is held. A kill, a Timeout or
+// a deadlock interrupts the wait of a greenlet (it unwinds).
+func (l *Lock) Acquire() error { return l.acquire(forever, 0) }
 
 // TryAcquire takes the lock if it is free, without waiting.
-func (l *Lock) TryAcquire() bool { return l.AcquireTimeout(0) == nil }
+func (l *Lock) TryAcquire() bool { return l.acquire(0, 0) == nil }
 
-// AcquireTimeout is Acquire waiting at most d; it fails with ErrTimeout.
-func (l *Lock) AcquireTimeout(d time.Duration) error {
-	g, err := l.caller()
-	if err != nil {
-		return err
-	}
-	return l.acquire(g, d, false)
-}
+// AcquireTimeout is Acquire waiting at most d (d <= 0: only try); it fails
+// with ErrTimeout.
+func (l *Lock) AcquireTimeout(d time.Duration) error { return l.acquire(timeoutArg(d), 0) }
 
-func (l *Lock) acquire(g *hub.G, d time.Duration, reentrant bool) error {
-	if l.owner == nil {
-		l.owner, l.depth = g, 1
+// acquire takes the lock for self (0: a plain Lock, no owner).
+func (l *Lock) acquire(d time.Duration, self uintptr) error {
+	g, h, local := l.where()
+	if local && g != nil && !l.locked { // fast path
+		l.locked, l.owner, l.depth = true, self, 1
 		return nil
 	}
-	if reentrant && l.owner == g {
-		l.depth++
-		return nil
-	}
-	if d == 0 {
+	_, err := await[uintptr](l, &l.waiters, g, h, local, 0, self, d)
+	switch err {
+	case errNoWait, errExpired:
 		return ErrTimeout
 	}
-	n := l.waiters.enqueue(g)
-	res := l.waiters.park(n, d)
-	done := n.done
-	l.waiters.recycle(n)
-	if res == hub.Interrupted {
-		if done {
-			l.handOff() // it was handed to us: pass it on
-		}
-		g.Raise()
-	}
-	if done {
-		return nil // handOff made us the owner
-	}
-	return ErrTimeout
+	return err
 }
 
-// handOff gives the lock to the longest-waiting greenlet, or frees it.
+func (l *Lock) tryOp(_ uint8, self uintptr) (uintptr, error, bool) {
+	switch {
+	case !l.locked:
+		l.locked, l.owner, l.depth = true, self, 1
+		return self, nil, true
+	case self != 0 && l.owner == self:
+		l.depth++
+		return self, nil, true
+	}
+	return 0, nil, false
+}
+
+func (l *Lock) waitList(uint8) *hub.WaitList[uintptr] { return &l.waiters }
+
+// giveBack passes on a lock handed to a waiter that was interrupted.
+func (l *Lock) giveBack(uint8, uintptr) { l.handOff() }
+
+// handOff gives the lock to the longest-waiting acquirer, or frees it.
 func (l *Lock) handOff() {
-	if n := l.waiters.claim(); n != nil {
-		l.owner, l.depth = n.g, 1
+	if n := l.waiters.Claim(); n != nil {
+		l.owner, l.depth = n.Val, 1
+		n.Wake()
 		return
 	}
-	l.owner, l.depth = nil, 0
-	l.links.fire()
+	l.locked, l.owner, l.depth = false, 0, 0
+	l.waiters.Fire(0) // only links are left
 }
 
-// Release releases the lock. It fails with ErrNotOwner if the calling
-// greenlet does not hold it.
-func (l *Lock) Release() error {
-	g, err := l.caller()
-	if err != nil {
-		return err
+// Release frees the lock. It fails with ErrNotOwner if it is not locked.
+func (l *Lock) Release() error { return l.release(0) }
+
+// release releases one level for self (0: a plain Lock).
+func (l *Lock) release(self uintptr) error {
+	_, h, local := l.where()
+	if local {
+		return l.releaseOnHub(self)
 	}
-	if l.owner != g {
+	return giveTo(h, func() error { return l.releaseOnHub(self) })
+}
+
+func (l *Lock) releaseOnHub(self uintptr) error {
+	if !l.locked || l.owner != self {
 		return ErrNotOwner
 	}
-	l.handOff()
+	if l.depth--; l.depth == 0 {
+		l.handOff()
+	}
 	return nil
 }
 
-// Locked reports whether some greenlet holds the lock.
+// Locked reports whether the lock is held.
 func (l *Lock) Locked() bool {
-	locked := false
-	g, h, local := l.where()
+	_, h, local := l.where()
 	if local {
-		return l.owner != nil
+		return l.locked
 	}
-	remote(h, g, false, func() (none, error) { locked = l.owner != nil; return none{}, nil }, nil)
+	locked := false
+	ask(h, func() error { locked = l.locked; return nil })
 	return locked
 }
 
 func (l *Lock) waitHub() *hub.Hub { return l.Hub() }
 
-func (l *Lock) waitLink(fn func()) func() {
-	if l.owner == nil {
-		fn()
-	}
-	id := l.links.add(fn)
-	return func() { l.links.remove(id) }
-}
+func (l *Lock) linkReady(fn func()) func() { return linkTo(&l.waiters, !l.locked, fn) }

@@ -3,6 +3,7 @@ package green
 import (
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -12,7 +13,7 @@ func TestLockSemantics(t *testing.T) {
 		name string
 		fn   func(t *testing.T, l *Lock)
 	}{
-		{"owner only", func(t *testing.T, l *Lock) {
+		{"any party may release, once", func(t *testing.T, l *Lock) {
 			if l.Release() != ErrNotOwner {
 				t.Error("release of a free lock")
 			}
@@ -20,11 +21,12 @@ func TestLockSemantics(t *testing.T) {
 			if !l.Locked() || l.TryAcquire() {
 				t.Error("locked")
 			}
+			// gevent's Lock is a semaphore: another greenlet may release.
 			other := Spawn(func() error { return l.Release() })
-			if err := other.Join(); err != ErrNotOwner {
+			if err := other.Join(); err != nil {
 				t.Error(err)
 			}
-			if l.Release() != nil || l.Locked() {
+			if l.Locked() || l.Release() != ErrNotOwner {
 				t.Error("release")
 			}
 		}},
@@ -128,22 +130,43 @@ func TestRLock(t *testing.T) {
 func TestLockCallers(t *testing.T) {
 	primCheckLeaks(t)
 	h := primNewHub(t)
-	var l Lock
-	if err := l.Acquire(); err != ErrNotGreenlet {
-		t.Fatal(err)
-	}
-	if l.TryAcquire() || l.Release() != ErrNotGreenlet {
-		t.Fatal("plain goroutine")
-	}
-	l.BindHub(h)
 	h2 := primNewHub(t)
-	if err := SpawnOn(h2, func() error { return l.Acquire() }).Join(); err != ErrWrongHub {
+	var l Lock
+	l.BindHub(h)
+	// A plain goroutine takes the lock; a greenlet of another hub waits
+	// for it (parking, not blocking h2) and gets it when the goroutine
+	// releases.
+	if err := l.Acquire(); err != nil {
 		t.Fatal(err)
 	}
-	if err := SpawnOn(h, func() { l.Acquire(); l.Acquire() }).Join(); !errors.Is(err, ErrDeadlock) {
+	got := SpawnOn(h2, func() error { return l.Acquire() })
+	var ticks atomic.Int32
+	ticker := SpawnOn(h2, func() {
+		for !got.Dead() {
+			Sleep(time.Millisecond)
+			ticks.Add(1)
+		}
+	})
+	time.Sleep(20 * time.Millisecond)
+	if got.Dead() || ticks.Load() == 0 {
+		t.Fatalf("acquired early or h2 blocked: %v, %d ticks", got, ticks.Load())
+	}
+	if err := l.Release(); err != nil {
 		t.Fatal(err)
 	}
+	if err := got.Join(); err != nil {
+		t.Fatal(err)
+	}
+	ticker.Join()
 	if !l.Locked() {
 		t.Fatal("Locked from a plain goroutine")
+	}
+	// The greenlet of h2 holds it; a greenlet of h releases it.
+	if err := SpawnOn(h, func() error { return l.Release() }).Join(); err != nil || l.Locked() {
+		t.Fatal(err, l.Locked())
+	}
+	// A greenlet acquiring a Lock it holds waits for itself.
+	if err := SpawnOn(h, func() { l.Acquire(); l.Acquire() }).Join(); !errors.Is(err, ErrDeadlock) {
+		t.Fatal(err)
 	}
 }

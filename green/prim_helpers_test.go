@@ -71,3 +71,9 @@ func settle() {
 		Yield()
 	}
 }
+
+// expiredWith reports whether err is what an expired timed wait returns:
+// want (ErrQueueEmpty, ErrQueueFull...) that also matches ErrTimeout.
+func expiredWith(err, want error) bool {
+	return errors.Is(err, want) && errors.Is(err, ErrTimeout)
+}

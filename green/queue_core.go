@@ -1,10 +1,28 @@
 package green
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/greenrt/green/hub"
 )
+
+// The queue engine, shared by Queue, LifoQueue, PriorityQueue and Channel.
+//
+// The kind of a queue is its type parameter K (fifo, lifo, prio or
+// rendezvous), so that every exported queue type, zero value included, is
+// the same engine with one set of methods; the engine caches the kind in a
+// field on first use.
+//
+// Blocked getters, putters, peekers and joiners wait in four WaitLists. A
+// put hands its item straight to the first getter still waiting, and a get
+// that makes room moves the first waiting putter's item in, so nobody can
+// overtake a waiter. Invariants (ignoring nodes of waiters that already
+// gave up): getters wait only while the queue is empty, putters only while
+// it is full (a Channel is always full).
+
+// errNoOrder is the error of a put on a PriorityQueue's zero value.
+var errNoOrder = fmt.Errorf("%w: PriorityQueue without a less function (use NewPriorityQueue)", ErrBadFunc)
 
 // Queue kinds.
 const (
@@ -14,120 +32,74 @@ const (
 	kindChannel
 )
 
-// ring is a growable circular buffer; it never shrinks, so the steady
-// state does not allocate.
-type ring[T any] struct {
-	buf  []T
-	head int
-	n    int
-}
+// queueKind is the type parameter that says what kind of queue it is.
+type queueKind interface{ kind() uint8 }
 
-func (r *ring[T]) grow() {
-	size := 2 * len(r.buf)
-	if size == 0 {
-		size = 16
-	}
-	buf := make([]T, size)
-	k := copy(buf, r.buf[r.head:])
-	copy(buf[k:], r.buf[:r.head])
-	r.buf, r.head = buf, 0
-}
+type (
+	fifo       struct{}
+	lifo       struct{}
+	prio       struct{}
+	rendezvous struct{}
+)
 
-func (r *ring[T]) pushBack(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
-	}
-	i := r.head + r.n
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	r.buf[i] = v
-	r.n++
-}
+func (fifo) kind() uint8       { return kindFIFO }
+func (lifo) kind() uint8       { return kindLIFO }
+func (prio) kind() uint8       { return kindPriority }
+func (rendezvous) kind() uint8 { return kindChannel }
 
-func (r *ring[T]) pushFront(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
-	}
-	r.head--
-	if r.head < 0 {
-		r.head += len(r.buf)
-	}
-	r.buf[r.head] = v
-	r.n++
-}
+// Queue operations, as await numbers them.
+const (
+	opGet uint8 = iota
+	opPut
+	opPeek
+	opJoin
+)
 
-func (r *ring[T]) popFront() T {
-	var zero T
-	v := r.buf[r.head]
-	r.buf[r.head] = zero
-	r.head++
-	if r.head == len(r.buf) {
-		r.head = 0
-	}
-	r.n--
-	return v
-}
-
-func (r *ring[T]) backIndex() int {
-	i := r.head + r.n - 1
-	if i >= len(r.buf) {
-		i -= len(r.buf)
-	}
-	return i
-}
-
-func (r *ring[T]) popBack() T {
-	var zero T
-	i := r.backIndex()
-	v := r.buf[i]
-	r.buf[i] = zero
-	r.n--
-	return v
-}
-
-// queue is the hub-owned core shared by Queue, LifoQueue, PriorityQueue
-// and Channel. Blocked getters and putters wait in FIFO lists; a put hands
-// its item straight to the first getter still parked, and a get that makes
-// room moves the first parked putter's item in, so nobody can overtake a
-// waiter. Invariants (ignoring nodes whose park already ended): getters
-// wait only while the queue is empty, putters only while it is full.
-type queue[T any] struct {
+type queue[T any, K queueKind] struct {
 	binding
-	max        int // > 0: bound; 0: unbounded (a Channel never stores)
+	k          uint8 // 1 + kind, 0 until first use; hub-owned
+	max        int   // > 0: bound; 0: unbounded (a Channel never stores)
 	items      ring[T]
 	heap       []T
 	less       func(a, b T) bool
-	getters    wlist[T]
-	putters    wlist[T]
-	peekers    wlist[T]
-	joiners    wlist[struct{}]
+	getters    hub.WaitList[T]
+	putters    hub.WaitList[T] // Val: the item to put
+	peekers    hub.WaitList[T]
+	joiners    hub.WaitList[T]
 	unfinished int
 	closed     bool
 }
 
-func (q *queue[T]) size(k uint8) int {
-	if k == kindPriority {
+// kind returns the queue's kind. Hub-only (it caches it).
+func (q *queue[T, K]) kind() uint8 {
+	if q.k == 0 {
+		var k K
+		q.k = k.kind() + 1
+	}
+	return q.k - 1
+}
+
+func (q *queue[T, K]) size() int {
+	if q.kind() == kindPriority {
 		return len(q.heap)
 	}
 	return q.items.n
 }
 
-func (q *queue[T]) full(k uint8) bool {
-	return k == kindChannel || (q.max > 0 && q.size(k) >= q.max)
+func (q *queue[T, K]) full() bool {
+	return q.kind() == kindChannel || (q.max > 0 && q.size() >= q.max)
 }
 
-func (q *queue[T]) store(k uint8, v T) {
-	switch k {
-	case kindPriority:
+func (q *queue[T, K]) store(v T) {
+	if q.kind() == kindPriority {
 		q.heapPush(v)
-	default:
-		q.items.pushBack(v)
+		return
 	}
+	q.items.pushBack(v)
 }
 
-func (q *queue[T]) take(k uint8) T {
-	switch k {
+func (q *queue[T, K]) take() T {
+	switch q.kind() {
 	case kindPriority:
 		return q.heapPop()
 	case kindLIFO:
@@ -136,8 +108,8 @@ func (q *queue[T]) take(k uint8) T {
 	return q.items.popFront()
 }
 
-func (q *queue[T]) first(k uint8) T {
-	switch k {
+func (q *queue[T, K]) first() T {
+	switch q.kind() {
 	case kindPriority:
 		return q.heap[0]
 	case kindLIFO:
@@ -146,23 +118,187 @@ func (q *queue[T]) first(k uint8) T {
 	return q.items.buf[q.items.head]
 }
 
+func (q *queue[T, K]) waitList(op uint8) *hub.WaitList[T] {
+	switch op {
+	case opGet:
+		return &q.getters
+	case opPut:
+		return &q.putters
+	case opPeek:
+		return &q.peekers
+	}
+	return &q.joiners
+}
+
+// tryOp completes op at once if it can (see waitable). Hub-only.
+func (q *queue[T, K]) tryOp(op uint8, v T) (T, error, bool) {
+	var zero T
+	switch op {
+	case opGet:
+		return q.tryGet()
+	case opPut:
+		if q.closed {
+			return zero, ErrQueueShutDown, true
+		}
+		if q.less == nil && q.kind() == kindPriority {
+			return zero, errNoOrder, true
+		}
+		return zero, nil, q.tryPut(v)
+	case opPeek:
+		if q.size() > 0 {
+			return q.first(), nil, true
+		}
+		if q.closed {
+			return zero, ErrQueueShutDown, true
+		}
+		return zero, nil, false
+	}
+	return zero, nil, q.unfinished == 0 // opJoin
+}
+
+func (q *queue[T, K]) tryGet() (T, error, bool) {
+	var zero T
+	if q.size() > 0 {
+		v := q.take()
+		if !q.putters.Empty() && !q.full() {
+			if n := q.putters.Claim(); n != nil {
+				q.store(n.Val)
+				q.unfinished++
+				n.Wake()
+			}
+		}
+		return v, nil, true
+	}
+	if !q.putters.Empty() { // a Channel: take straight from a putter
+		if n := q.putters.Claim(); n != nil {
+			v := n.Val
+			n.Wake()
+			return v, nil, true
+		}
+	}
+	if q.closed {
+		return zero, ErrQueueShutDown, true
+	}
+	return zero, nil, false
+}
+
+func (q *queue[T, K]) tryPut(v T) bool {
+	if !q.peekers.Empty() {
+		for n := q.peekers.Claim(); n != nil; n = q.peekers.Claim() {
+			n.Val = v
+			n.Wake()
+		}
+	}
+	if !q.getters.Empty() {
+		if n := q.getters.Claim(); n != nil {
+			n.Val = v
+			q.unfinished++
+			n.Wake()
+			return true
+		}
+	}
+	if q.full() {
+		return false
+	}
+	q.store(v)
+	q.unfinished++
+	return true
+}
+
 // giveBack returns an item that a getter was handed but did not take (it
-// was interrupted before it ran): to the next getter still parked, or to
-// the head of the queue, even past its bound.
-func (q *queue[T]) giveBack(k uint8, v T) {
-	if n := q.getters.claim(); n != nil {
-		n.val = v
+// was interrupted before it ran): to the next getter still waiting, or to
+// the head of the queue, even past its bound. Other ops have nothing to
+// give back (a put that completed happened).
+func (q *queue[T, K]) giveBack(op uint8, v T) {
+	if op != opGet {
 		return
 	}
-	switch k {
+	if n := q.getters.Claim(); n != nil {
+		n.Val = v
+		n.Wake()
+		return
+	}
+	switch q.kind() {
 	case kindFIFO, kindChannel:
 		q.items.pushFront(v)
 	default:
-		q.store(k, v)
+		q.store(v)
 	}
 }
 
-func (q *queue[T]) heapPush(v T) {
+func (q *queue[T, K]) taskDone() error {
+	if q.unfinished <= 0 {
+		return ErrTaskDone
+	}
+	q.unfinished--
+	if q.unfinished == 0 {
+		var zero T
+		q.joiners.Fire(zero)
+	}
+	return nil
+}
+
+// shutdown refuses further puts and fails every blocked put, get and peek
+// with ErrQueueShutDown (or, immediate, also drops the items queued).
+func (q *queue[T, K]) shutdown(immediate bool) {
+	if immediate {
+		for q.size() > 0 {
+			q.take()
+			if q.unfinished > 0 {
+				q.unfinished--
+			}
+		}
+		if q.unfinished == 0 {
+			var zero T
+			q.joiners.Fire(zero)
+		}
+	}
+	if q.closed {
+		return
+	}
+	q.closed = true
+	q.getters.FailAll(ErrQueueShutDown)
+	q.putters.FailAll(ErrQueueShutDown)
+	q.peekers.FailAll(ErrQueueShutDown)
+}
+
+// op runs a waiting operation for the caller (see await) and maps its
+// outcome to the queue's errors.
+func (q *queue[T, K]) op(op uint8, v T, d time.Duration) (T, error) {
+	g, h, local := q.where()
+	out, err := await[T](q, q.waitList(op), g, h, local, op, v, d)
+	switch err {
+	case errNoWait:
+		return out, q.failure(op)
+	case errExpired:
+		return out, hub.TimeoutErr(q.failure(op))
+	}
+	return out, err
+}
+
+func (q *queue[T, K]) failure(op uint8) error {
+	switch op {
+	case opPut:
+		return ErrQueueFull
+	case opJoin:
+		return ErrTimeout
+	}
+	return ErrQueueEmpty
+}
+
+// now runs fn, which must not park, on the queue's hub (see binding).
+func (q *queue[T, K]) now(give bool, fn func() error) error {
+	_, h, local := q.where()
+	switch {
+	case local:
+		return fn()
+	case give:
+		return giveTo(h, fn)
+	}
+	return ask(h, fn)
+}
+
+func (q *queue[T, K]) heapPush(v T) {
 	h := append(q.heap, v)
 	i := len(h) - 1
 	for i > 0 {
@@ -176,7 +312,7 @@ func (q *queue[T]) heapPush(v T) {
 	q.heap = h
 }
 
-func (q *queue[T]) heapPop() T {
+func (q *queue[T, K]) heapPop() T {
 	h := q.heap
 	v := h[0]
 	last := len(h) - 1
@@ -200,188 +336,4 @@ func (q *queue[T]) heapPop() T {
 	}
 	q.heap = h
 	return v
-}
-
-// put adds v, waiting up to d (d < 0: no limit, 0: not at all) for room.
-// g is the caller's G, nil in a hub callback. Hub-only.
-func (q *queue[T]) put(k uint8, g *hub.G, v T, d time.Duration) error {
-	if q.closed {
-		return ErrQueueShutDown
-	}
-	if q.peekers.head != nil {
-		for n := q.peekers.claim(); n != nil; n = q.peekers.claim() {
-			n.val = v
-		}
-	}
-	if q.getters.head != nil {
-		if n := q.getters.claim(); n != nil {
-			n.val = v
-			q.unfinished++
-			return nil
-		}
-	}
-	if !q.full(k) {
-		q.store(k, v)
-		q.unfinished++
-		return nil
-	}
-	if d == 0 {
-		return ErrQueueFull
-	}
-	if g == nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	n := q.putters.enqueue(g)
-	n.val = v
-	res := q.putters.park(n, d)
-	done := n.done
-	q.putters.recycle(n)
-	switch {
-	case res == hub.Interrupted:
-		g.Raise() // if done, the item went in: the put happened first
-	case done:
-		return nil
-	case res == hub.TimedOut:
-		return ErrQueueFull
-	}
-	return ErrQueueShutDown
-}
-
-// get removes and returns the next item, waiting up to d. Hub-only.
-func (q *queue[T]) get(k uint8, g *hub.G, d time.Duration) (T, error) {
-	var zero T
-	if q.size(k) > 0 {
-		v := q.take(k)
-		if q.putters.head != nil && !q.full(k) {
-			if n := q.putters.claim(); n != nil {
-				q.store(k, n.val)
-				q.unfinished++
-			}
-		}
-		return v, nil
-	}
-	if q.putters.head != nil { // a Channel: take straight from a putter
-		if n := q.putters.claim(); n != nil {
-			return n.val, nil
-		}
-	}
-	if q.closed {
-		return zero, ErrQueueShutDown
-	}
-	if d == 0 {
-		return zero, ErrQueueEmpty
-	}
-	if g == nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	n := q.getters.enqueue(g)
-	res := q.getters.park(n, d)
-	v, done := n.val, n.done
-	q.getters.recycle(n)
-	if res == hub.Interrupted {
-		if done {
-			q.giveBack(k, v)
-		}
-		g.Raise()
-	}
-	if done {
-		return v, nil
-	}
-	if res == hub.TimedOut {
-		return zero, ErrQueueEmpty
-	}
-	return zero, ErrQueueShutDown
-}
-
-// peek returns the next item without removing it, waiting up to d.
-func (q *queue[T]) peek(k uint8, g *hub.G, d time.Duration) (T, error) {
-	var zero T
-	if q.size(k) > 0 {
-		return q.first(k), nil
-	}
-	if q.closed {
-		return zero, ErrQueueShutDown
-	}
-	if d == 0 {
-		return zero, ErrQueueEmpty
-	}
-	if g == nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	n := q.peekers.enqueue(g)
-	res := q.peekers.park(n, d)
-	v, done := n.val, n.done
-	q.peekers.recycle(n)
-	switch {
-	case res == hub.Interrupted:
-		g.Raise()
-	case done:
-		return v, nil
-	case res == hub.TimedOut:
-		return zero, ErrQueueEmpty
-	}
-	return zero, ErrQueueShutDown
-}
-
-func (q *queue[T]) taskDone() error {
-	if q.unfinished <= 0 {
-		return ErrTaskDone
-	}
-	q.unfinished--
-	if q.unfinished == 0 {
-		for q.joiners.claim() != nil {
-		}
-	}
-	return nil
-}
-
-func (q *queue[T]) join(g *hub.G, d time.Duration) error {
-	if q.unfinished == 0 {
-		return nil
-	}
-	if d == 0 {
-		return ErrTimeout
-	}
-	if g == nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	n := q.joiners.enqueue(g)
-	res := q.joiners.park(n, d)
-	done := n.done
-	q.joiners.recycle(n)
-	if res == hub.Interrupted {
-		g.Raise()
-	}
-	if done || q.unfinished == 0 {
-		return nil
-	}
-	return ErrTimeout
-}
-
-// shutdown refuses further puts and fails every blocked put, get and peek
-// with ErrQueueShutDown. Items already queued can still be taken.
-func (q *queue[T]) shutdown() {
-	if q.closed {
-		return
-	}
-	q.closed = true
-	for _, l := range [...]*wlist[T]{&q.getters, &q.putters, &q.peekers} {
-		for n := l.claim(); n != nil; n = l.claim() {
-			n.done = false
-		}
-	}
-}
-
-func (q *queue[T]) waiters() (getters, putters int) {
-	for n := q.getters.head; n != nil; n = n.next {
-		if n.g.Seq() == n.seq {
-			getters++
-		}
-	}
-	for n := q.putters.head; n != nil; n = n.next {
-		if n.g.Seq() == n.seq {
-			putters++
-		}
-	}
-	return
 }

@@ -6,37 +6,45 @@ import (
 	"github.com/greenrt/green/hub"
 )
 
-// Semaphore is a counter of permits for greenlets (gevent's Semaphore):
-// Acquire takes a permit, waiting while there is none, and Release gives
-// one back, handing it straight to the longest-waiting acquirer. Waiters
-// are served in FIFO order and a newcomer never overtakes them; a waiter
-// cancelled by a timeout or a kill takes no permit. Permits have no owner:
-// any greenlet or goroutine may release. Release beyond the initial value
-// is allowed (see BoundedSemaphore for the checked variant).
+// Semaphore is a counter of permits (gevent's Semaphore): Acquire takes a
+// permit, waiting while there is none, and Release gives one back, handing
+// it straight to the longest-waiting acquirer. Waiters are served in FIFO
+// order and a newcomer never overtakes them; a waiter cancelled by a
+// timeout or a kill takes no permit (one handed to it as it gave up is
+// passed on). Permits have no owner: any greenlet or goroutine may
+// release. Release beyond the initial value is allowed (see
+// BoundedSemaphore for the checked variant).
 //
 // The zero value has one permit and is bound to a hub at first use (see
-// BindHub). Every method is safe from any goroutine: in a greenlet of the
+// BindHub). Every method is safe from any goroutine (see the package
+// documentation for what each kind of caller gets): in a greenlet of the
 // semaphore's hub an Acquire that does not wait is a few nanoseconds and
-// one that waits is one park, without allocating; a plain goroutine that
-// must wait blocks like a Go wait (through a proxy greenlet) and gets
-// ErrDeadlock if nothing can ever release.
-//
-// Timeouts: d < 0 waits without limit, d == 0 does not wait, d > 0 waits
-// at most d.
+// one that waits is one park, without allocating.
 type Semaphore struct {
 	binding
-	init    bool
-	count   int
-	bound   int
-	waiters wlist[struct{}]
-	links   rawLinks
+	init  bool
+	count int
+	bound int
+	// waiters holds blocked acquirers and, as callback nodes, the links of
+	// Wait and IWait (fired when a permit becomes free).
+	waiters hub.WaitList[none]
 }
 
-// NewSemaphore returns a semaphore with n permits (n < 0 counts as 0).
+type none = struct{}
+
+// NewSemaphore returns a semaphore with n permits. It panics if n < 0
+// (gevent raises ValueError).
 func NewSemaphore(n int) *Semaphore {
 	s := new(Semaphore)
-	s.init, s.count, s.bound = true, max(n, 0), max(n, 0)
+	s.setInitial(n)
 	return s
+}
+
+func (s *Semaphore) setInitial(n int) {
+	if n < 0 {
+		panic(ErrNegativeCount)
+	}
+	s.init, s.count, s.bound = true, n, n
 }
 
 // lazy gives the zero value its one permit. Hub-only.
@@ -48,80 +56,71 @@ func (s *Semaphore) lazy() {
 
 // Acquire takes a permit, waiting while there is none. In a greenlet, a
 // kill, a Timeout or a deadlock interrupts the wait (the greenlet
-// unwinds); a plain goroutine gets ErrDeadlock or ErrHubStopped instead.
-func (s *Semaphore) Acquire() error { return s.AcquireTimeout(forever) }
+// unwinds); a plain goroutine gets ErrHubStopped if the hub stops.
+func (s *Semaphore) Acquire() error { return s.acquire(forever) }
 
 // TryAcquire takes a permit if one is free, without waiting.
-func (s *Semaphore) TryAcquire() bool { return s.AcquireTimeout(0) == nil }
+func (s *Semaphore) TryAcquire() bool { return s.acquire(0) == nil }
 
-// AcquireTimeout is Acquire waiting at most d; it fails with ErrTimeout.
-func (s *Semaphore) AcquireTimeout(d time.Duration) error {
+// AcquireTimeout is Acquire waiting at most d (d <= 0: only try); it fails
+// with ErrTimeout.
+func (s *Semaphore) AcquireTimeout(d time.Duration) error { return s.acquire(timeoutArg(d)) }
+
+func (s *Semaphore) acquire(d time.Duration) error {
 	g, h, local := s.where()
-	if local {
-		return s.acquire(g, d)
-	}
-	if g == nil {
-		_, err := remote(h, g, false, func() (none, error) { return none{}, s.acquire(nil, 0) }, nil)
-		if err != ErrTimeout || d == 0 {
-			return err
+	if local && g != nil {
+		s.lazy()
+		if s.count > 0 { // fast path
+			s.count--
+			return nil
 		}
 	}
-	_, err := remote(h, g, true, func() (bool, error) { return true, s.AcquireTimeout(d) },
-		func(bool) { s.release(false) })
+	_, err := await[none](s, &s.waiters, g, h, local, 0, none{}, d)
+	switch err {
+	case errNoWait:
+		return ErrTimeout
+	case errExpired:
+		return ErrTimeout
+	}
 	return err
 }
 
-func (s *Semaphore) acquire(g *hub.G, d time.Duration) error {
+func (s *Semaphore) tryOp(uint8, none) (none, error, bool) {
 	s.lazy()
 	if s.count > 0 {
 		s.count--
-		return nil
+		return none{}, nil, true
 	}
-	if d == 0 {
-		return ErrTimeout
-	}
-	if g == nil {
-		panic(hub.ErrNotCoroutine)
-	}
-	n := s.waiters.enqueue(g)
-	res := s.waiters.park(n, d)
-	done := n.done
-	s.waiters.recycle(n)
-	if res == hub.Interrupted {
-		if done {
-			s.release(false) // pass the permit on
-		}
-		g.Raise()
-	}
-	if done {
-		return nil
-	}
-	return ErrTimeout
+	return none{}, nil, false
 }
 
+func (s *Semaphore) waitList(uint8) *hub.WaitList[none] { return &s.waiters }
+
+func (s *Semaphore) giveBack(uint8, none) { s.release(false) }
+
 // Release gives a permit back, waking the longest-waiting acquirer. It
-// returns ErrHubStopped only from a plain goroutine after the hub stopped.
+// returns ErrHubStopped only after the semaphore's hub stopped.
 func (s *Semaphore) Release() error { return s.doRelease(false) }
 
 func (s *Semaphore) doRelease(bounded bool) error {
-	g, h, local := s.where()
+	_, h, local := s.where()
 	if local {
 		return s.release(bounded)
 	}
-	_, err := remote(h, g, false, func() (none, error) { return none{}, s.release(bounded) }, nil)
-	return err
+	return giveTo(h, func() error { return s.release(bounded) })
 }
 
 func (s *Semaphore) release(bounded bool) error {
 	s.lazy()
-	if s.waiters.claim() != nil {
+	if n := s.waiters.Claim(); n != nil {
+		n.Wake() // the permit goes straight to it
 		return nil
 	}
 	if bounded && s.count >= s.bound {
 		return ErrOverRelease
 	}
 	s.count++
-	s.links.fire()
+	s.waiters.Fire(none{}) // only links are left
 	return nil
 }
 
@@ -136,21 +135,17 @@ func (s *Semaphore) Value() int {
 func (s *Semaphore) Locked() bool { return s.Value() == 0 }
 
 func (s *Semaphore) now(fn func()) {
-	g, h, local := s.where()
+	_, h, local := s.where()
 	if local {
 		fn()
 		return
 	}
-	remote(h, g, false, func() (none, error) { fn(); return none{}, nil }, nil)
+	ask(h, func() error { fn(); return nil })
 }
 
 func (s *Semaphore) waitHub() *hub.Hub { return s.Hub() }
 
-func (s *Semaphore) waitLink(fn func()) func() {
+func (s *Semaphore) linkReady(fn func()) func() {
 	s.lazy()
-	if s.count > 0 {
-		fn()
-	}
-	id := s.links.add(fn)
-	return func() { s.links.remove(id) }
+	return linkTo(&s.waiters, s.count > 0, fn)
 }

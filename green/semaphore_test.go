@@ -108,10 +108,15 @@ func TestBoundedSemaphore(t *testing.T) {
 			t.Error("over-release")
 		}
 	})
-	neg := NewSemaphore(-1)
-	neg.BindHub(h)
-	if neg.Value() != 0 {
-		t.Error("negative")
+	for _, mk := range []func(){func() { NewSemaphore(-1) }, func() { NewBoundedSemaphore(-1) }} {
+		func() {
+			defer func() {
+				if r := recover(); r != ErrNegativeCount {
+					t.Errorf("negative count: recovered %v", r)
+				}
+			}()
+			mk()
+		}()
 	}
 }
 
@@ -125,7 +130,8 @@ func TestSemaphoreBridgeAndDeadlock(t *testing.T) {
 	if err := SpawnOn(h, func() { s.Acquire() }).Join(); !errors.Is(err, ErrDeadlock) {
 		t.Fatal(err)
 	}
-	if err := s.Acquire(); !errors.Is(err, ErrDeadlock) {
+	time.AfterFunc(20*time.Millisecond, func() { s.Release() })
+	if err := s.Acquire(); err != nil { // like a channel receive: waits
 		t.Fatal(err)
 	}
 	if err := s.AcquireTimeout(time.Millisecond); err != ErrTimeout {

@@ -39,17 +39,51 @@ func (t *Timeout) Start() error {
 	}
 	if t.g != nil && t.timer.Active() {
 		t.h.StopTimer(&t.timer)
+		t.untrack()
 	}
 	t.g, t.h, t.expired = g, h, false
 	if t.d >= 0 {
 		h.StartTimer(&t.timer, t.d, fireTimeout, t)
+		if gl, ok := g.Runner().(*Greenlet); ok {
+			x := gl.extra()
+			x.timeouts = append(x.timeouts, t)
+		}
 	}
 	return nil
+}
+
+// untrack forgets t in its greenlet's list of armed timeouts.
+func (t *Timeout) untrack() {
+	gl, ok := t.g.Runner().(*Greenlet)
+	if !ok || gl.x == nil {
+		return
+	}
+	ts := gl.x.timeouts
+	for i, x := range ts {
+		if x == t {
+			ts[i] = ts[len(ts)-1]
+			ts[len(ts)-1] = nil
+			gl.x.timeouts = ts[:len(ts)-1]
+			return
+		}
+	}
+}
+
+// stopTimeouts disarms the timeouts a dying greenlet left armed: they
+// could only interrupt a dead greenlet, and an armed timer would keep its
+// hub from ever looking quiet to deadlock detection. Hub-only.
+func (gl *Greenlet) stopTimeouts() {
+	for _, t := range gl.x.timeouts {
+		t.h.StopTimer(&t.timer)
+	}
+	clear(gl.x.timeouts)
+	gl.x.timeouts = nil
 }
 
 func fireTimeout(arg any) {
 	t := arg.(*Timeout)
 	t.expired = true
+	t.untrack()
 	if t.g.Dead() {
 		return
 	}
@@ -60,6 +94,9 @@ func fireTimeout(arg any) {
 		// Another interrupt (an inner timeout) is pending: do not replace
 		// it; try again once it has been raised.
 		t.h.StartTimer(&t.timer, 0, fireTimeout, t)
+		if gl, ok := t.g.Runner().(*Greenlet); ok {
+			gl.x.timeouts = append(gl.x.timeouts, t)
+		}
 		return
 	}
 	t.g.Interrupt(t)
@@ -78,7 +115,9 @@ func (t *Timeout) Cancel() {
 	if t.g == nil {
 		return
 	}
-	t.h.StopTimer(&t.timer)
+	if t.h.StopTimer(&t.timer) {
+		t.untrack()
+	}
 	t.g.ClearInterrupt(t)
 }
 

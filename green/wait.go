@@ -16,10 +16,11 @@ import (
 type Waitable interface {
 	// waitHub returns the hub that owns the object.
 	waitHub() *hub.Hub
-	// waitLink registers fn to run on that hub whenever the object becomes
-	// ready (at once if it is) and returns the function removing it. Both
-	// run on the owner hub; fn must not park.
-	waitLink(fn func()) (unlink func())
+	// linkReady runs fn if the object is ready, or registers it to run
+	// once when it becomes ready, and returns the function removing that
+	// registration (nil if fn ran at once). Both run on the owner hub;
+	// fn must not park.
+	linkReady(fn func()) (unlink func())
 }
 
 // WaitOptions tune WaitWith and IWait. The zero value waits for every
@@ -53,22 +54,15 @@ func WaitWith(o WaitOptions, objs ...Waitable) []Waitable {
 // IWait yields the objects as they become ready (gevent's iwait), at most
 // Count of them and until the Timeout expires. The links it places on the
 // objects are removed when the loop ends, including by break. Safe from
-// any goroutine.
+// any goroutine, on objects of any hubs: registrations on another hub's
+// objects are posted, never waited for, so that hubs waiting on each
+// other's objects cannot wedge.
 //
-// Cost: a few small allocations per call and per object (the link and
-// its closure); registering on, and unlinking from, the objects of another
-// hub costs one hub.Hub.Call each (which briefly blocks a calling greenlet's
-// hub). Each wake-up is one park.
+// Cost: a few small allocations per call and per object (its link). Each
+// wake-up is one park.
 func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 	return func(yield func(Waitable) bool) {
-		s := &readySet{}
-		seen := make(map[Waitable]bool, len(objs))
-		for _, obj := range objs {
-			if obj != nil && !isNilWaitable(obj) && !seen[obj] {
-				seen[obj] = true
-				s.objs = append(s.objs, obj)
-			}
-		}
+		s := newReadySet(objs)
 		want := len(s.objs)
 		if o.Count > 0 && o.Count < want {
 			want = o.Count
@@ -76,89 +70,9 @@ func IWait(o WaitOptions, objs ...Waitable) iter.Seq[Waitable] {
 		if want == 0 {
 			return
 		}
-		s.seen = make([]bool, len(s.objs))
-		unlinks := make([]func(), len(s.objs))
-		defer func() {
-			for i, u := range unlinks {
-				if u == nil {
-					continue
-				}
-				if h := s.objs[i].waitHub(); h.OnHub() {
-					u()
-				} else {
-					h.Call(u)
-				}
-			}
-		}()
-		hubs := map[*hub.Hub]bool{}
-		for i, obj := range s.objs {
-			fn := func() { s.mark(i) }
-			h := obj.waitHub()
-			hubs[h] = true
-			if h.OnHub() {
-				unlinks[i] = obj.waitLink(fn)
-			} else if h.Call(func() { unlinks[i] = obj.waitLink(fn) }) != nil {
-				s.mark(i) // its hub is gone: nothing more will happen
-			}
-		}
-		var deadline time.Time
-		if o.Timeout > 0 {
-			deadline = time.Now().Add(o.Timeout)
-		}
-		for yielded := 0; yielded < want; {
-			s.mu.Lock()
-			if s.next < len(s.order) {
-				i := s.order[s.next]
-				s.next++
-				s.mu.Unlock()
-				yielded++
-				if !yield(s.objs[i]) {
-					return
-				}
-				continue
-			}
-			d := forever
-			if !deadline.IsZero() {
-				if d = time.Until(deadline); d <= 0 {
-					s.mu.Unlock()
-					return
-				}
-			}
-			w := NewWaiter()
-			s.w = w
-			s.mu.Unlock()
-			var stops []func()
-			if w.g == nil {
-				for h := range hubs {
-					stops = append(stops, h.Waiting())
-				}
-			} else if len(hubs) > 1 || !hubs[w.h] {
-				// Another hub may wake us: ours must not call this wait a
-				// deadlock (as for a cross-hub Join).
-				stops = append(stops, w.h.Hold())
-			}
-			res := w.Wait(d, nil)
-			for _, stop := range stops {
-				stop()
-			}
-			w.Cancel()
-			s.mu.Lock()
-			if s.w == w {
-				s.w = nil
-			}
-			s.mu.Unlock()
-			switch res {
-			case hub.Interrupted:
-				w.Raise()
-			case hub.TimedOut:
-				s.mu.Lock()
-				more := s.next < len(s.order)
-				s.mu.Unlock()
-				if !more {
-					return
-				}
-			}
-		}
+		s.link()
+		defer s.unlink()
+		s.loop(o.Timeout, want, yield)
 	}
 }
 
@@ -183,14 +97,111 @@ func isNilWaitable(w Waitable) bool {
 }
 
 // readySet records which objects became ready, in order. Its links run on
-// the objects' hubs, the reader anywhere: it is guarded by a mutex.
+// the objects' hubs, the reader anywhere: it is guarded by a mutex, never
+// held across a wait.
 type readySet struct {
-	mu    sync.Mutex
-	objs  []Waitable
-	seen  []bool
-	order []int
-	next  int
-	w     *Waiter
+	mu      sync.Mutex
+	objs    []Waitable
+	seen    []bool
+	order   []int
+	next    int
+	w       *hub.Waiter // the current wait, nil between waits
+	unlinks []func()    // unlinks[i] is written and read on objs[i]'s hub
+	from    *hub.Hub    // a greenlet's hub, observed by a plain goroutine
+}
+
+func newReadySet(objs []Waitable) *readySet {
+	s := &readySet{}
+	seen := make(map[Waitable]bool, len(objs))
+	for _, obj := range objs {
+		if obj != nil && !isNilWaitable(obj) && !seen[obj] {
+			seen[obj] = true
+			s.objs = append(s.objs, obj)
+		}
+	}
+	s.seen = make([]bool, len(s.objs))
+	s.unlinks = make([]func(), len(s.objs))
+	return s
+}
+
+// link registers a link on every object, on its hub.
+func (s *readySet) link() {
+	for i, obj := range s.objs {
+		fn := func() { s.mark(i) }
+		h := obj.waitHub()
+		if gl, ok := obj.(*Greenlet); ok && s.from == nil {
+			s.from = gl.Hub()
+		}
+		register := func() { s.unlinks[i] = obj.linkReady(fn) }
+		if h.OnHub() {
+			register()
+		} else if h.Post(register) != nil {
+			s.mark(i) // its hub is gone: nothing more will happen
+		}
+	}
+}
+
+// unlink removes the links still registered, each on its hub.
+func (s *readySet) unlink() {
+	for i, obj := range s.objs {
+		unlink := func() {
+			if u := s.unlinks[i]; u != nil {
+				u()
+				s.unlinks[i] = nil
+			}
+		}
+		if h := obj.waitHub(); h.OnHub() {
+			unlink()
+		} else {
+			h.Post(unlink)
+		}
+	}
+}
+
+// loop yields the ready objects, waiting for more, until want were yielded,
+// the timeout passes or yield says stop.
+func (s *readySet) loop(timeout time.Duration, want int, yield func(Waitable) bool) {
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	w := new(hub.Waiter)
+	for yielded := 0; yielded < want; {
+		s.mu.Lock()
+		if s.next < len(s.order) {
+			i := s.order[s.next]
+			s.next++
+			s.mu.Unlock()
+			yielded++
+			if !yield(s.objs[i]) {
+				return
+			}
+			continue
+		}
+		d := forever
+		if !deadline.IsZero() {
+			if d = time.Until(deadline); d <= 0 {
+				s.mu.Unlock()
+				return
+			}
+		}
+		w.Prepare()
+		s.w = w
+		s.mu.Unlock()
+		res := w.Wait(d, s.from)
+		s.mu.Lock()
+		s.w = nil
+		s.mu.Unlock()
+		switch res {
+		case hub.Interrupted:
+			w.Raise()
+		case hub.TimedOut:
+			return
+		}
+		if w.Err() != nil {
+			return // a plain goroutine's wait failed (deadlock, stop)
+		}
+	}
 }
 
 func (s *readySet) mark(i int) {
@@ -205,17 +216,18 @@ func (s *readySet) mark(i int) {
 	s.w = nil
 	s.mu.Unlock()
 	if w != nil {
-		w.Wake()
+		w.Notify()
 	}
 }
 
 func (gl *Greenlet) waitHub() *hub.Hub { return gl.Hub() }
 
-func (gl *Greenlet) waitLink(fn func()) func() {
-	if gl.finished {
+func (gl *Greenlet) linkReady(fn func()) func() {
+	if gl.state.Load() == stDead {
 		fn()
 		return nil
 	}
-	id := gl.addLinkOnHub(link{kind: linkRaw, fn: func(*Greenlet) { fn() }})
-	return func() { gl.unlink(id) }
+	n := &hub.WaitNode[none]{Fn: fn}
+	gl.links.PushBack(n)
+	return func() { gl.links.Remove(n) }
 }

@@ -38,7 +38,7 @@ func TestWaitMixed(t *testing.T) {
 			t.Errorf("ready %v", got)
 		}
 		// Links are removed afterwards.
-		if len(e.links.fns) != 0 || len(s.links.fns) != 0 || len(r.links.fns) != 0 {
+		if !e.waiters.Empty() || !s.waiters.Empty() || !r.waiters.Empty() {
 			t.Error("links left")
 		}
 	})
@@ -65,7 +65,7 @@ func TestWaitCountTimeoutAndBreak(t *testing.T) {
 			n++
 			break
 		}
-		if n != 1 || len(es[1].links.fns) != 0 {
+		if n != 1 || !es[1].waiters.Empty() {
 			t.Error("break")
 		}
 		if got := Wait(); len(got) != 0 {
@@ -75,7 +75,7 @@ func TestWaitCountTimeoutAndBreak(t *testing.T) {
 		w := Spawn(func() { Wait(es[1]) })
 		settle()
 		w.Kill()
-		if len(es[1].links.fns) != 0 {
+		if !es[1].waiters.Empty() {
 			t.Error("links left after kill")
 		}
 	})

@@ -2,141 +2,81 @@ package green
 
 import (
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/greenrt/green/hub"
 )
 
-// Waiter is one blocked caller: a parked greenlet, or a plain goroutine
-// blocked on a channel. It is gevent's Waiter, extended to plain
-// goroutines, and the building block of waits in this package and in
-// package pool.
+// Waiter is gevent's Waiter: one blocked caller, a parked greenlet or a
+// plain goroutine, that somebody else wakes once. It is a thin face of
+// hub.Waiter, the one waiting mechanism of this module, with gevent's
+// names.
 //
 // Create it with NewWaiter in the context that will wait, hand it to
 // whoever will call Wake, then call Wait. Wake is safe from any goroutine
-// and takes effect at most once; a wake-up that arrives after Wait
-// returned, or that was meant for another park of the greenlet, is
-// dropped. Cost: one allocation (and a channel for a plain goroutine).
+// and takes effect at most once; a Wake that arrives before Wait makes
+// Wait return at once, one that arrives after Wait gave up (timeout,
+// interrupt) is dropped. Cost: one allocation (and a channel for a plain
+// goroutine).
 type Waiter struct {
-	g     *hub.G
-	seq   uint32
-	h     *hub.Hub
-	ch    chan struct{}
-	woken atomic.Bool
-	over  bool // (greenlet waiters, on the hub) Wait has returned
+	w hub.Waiter
 }
 
 // NewWaiter prepares a Waiter for the calling context. It panics with
 // hub.ErrNotCoroutine in a hub callback, which must not block.
 func NewWaiter() *Waiter {
-	g, h := blockingCaller()
-	if g != nil {
-		return &Waiter{g: g, seq: g.Seq(), h: h}
-	}
-	return &Waiter{ch: make(chan struct{})}
+	w := new(Waiter)
+	w.w.Prepare()
+	return w
 }
 
 // Wake wakes the waiter, once. Safe from any goroutine.
-func (w *Waiter) Wake() {
-	if !w.woken.CompareAndSwap(false, true) {
-		return
-	}
-	if w.g == nil {
-		close(w.ch)
-		return
-	}
-	if w.h.OnHub() {
-		w.wakeOnHub()
-		return
-	}
-	w.h.Post(w.wakeOnHub)
-}
+func (w *Waiter) Wake() { w.w.Notify() }
 
-// wakeOnHub runs on the waiter's hub; w.seq is only read there.
-func (w *Waiter) wakeOnHub() {
-	if !w.over {
-		w.g.Wake(w.seq)
-	}
-}
+// Woken reports whether Wake has been called (and won).
+func (w *Waiter) Woken() bool { return w.w.Claimed() }
 
-// Woken reports whether Wake has been called (or Cancel won).
-func (w *Waiter) Woken() bool { return w.woken.Load() }
-
-// Wait blocks until Wake or the timeout (timeout < 0: none). It returns
-// hub.Woken, hub.TimedOut or hub.Interrupted; on Interrupted the caller
-// undoes its registrations and calls Raise. A wait called from a greenlet
-// that has already been woken returns at once.
+// Wait blocks until Wake or the timeout (timeout < 0: none; 0: only look).
+// It returns hub.Woken, hub.TimedOut or hub.Interrupted; on Interrupted the
+// caller undoes its registrations and calls Raise.
 //
-// from is the hub whose greenlets will call Wake (nil: the caller's own or
-// unknown). A plain goroutine declares itself waiting on it (hub.Waiting),
-// so that deadlock detection there can free it; a greenlet of another hub
-// holds its own hub (hub.Hold) meanwhile, so that deadlock detection does
-// not fire while the wake-up is on its way.
+// from is the hub whose greenlets will call Wake (nil: unknown). A plain
+// goroutine declares itself waiting for that hub, so that its deadlock
+// detection can free it (see hub.Waiter.Wait).
 func (w *Waiter) Wait(timeout time.Duration, from *hub.Hub) hub.ParkResult {
-	if w.g != nil {
-		if from != nil && from != w.h {
-			defer w.h.Hold()()
-		}
-		defer func() { w.over = true }()
-		for {
-			// A wake-up meant for another wait of this greenlet ends
-			// the park without w being woken: park again, under the
-			// new park's number so that Wake still finds it.
-			w.seq = w.g.Seq()
-			res := w.g.Park(timeout)
-			if res != hub.Woken || w.woken.Load() {
-				return res
-			}
-		}
-	}
-	if from != nil {
-		defer from.Waiting()()
-	}
-	if timeout < 0 {
-		<-w.ch
-		return hub.Woken
-	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-w.ch:
-		return hub.Woken
-	case <-t.C:
-		if w.woken.CompareAndSwap(false, true) {
-			return hub.TimedOut
-		}
-		return hub.Woken
-	}
+	return w.w.Wait(timeout, from)
 }
 
-// Cancel marks the waiter as no longer interested, so that a late Wake is
-// dropped. It reports whether a Wake had already happened.
-func (w *Waiter) Cancel() bool { return !w.woken.CompareAndSwap(false, true) }
+// Cancel withdraws the waiter, so that a late Wake is dropped. It reports
+// whether a Wake had already happened.
+func (w *Waiter) Cancel() bool { return !w.w.Cancel() }
 
 // Raise panics with the waiting greenlet's pending interrupt (after Wait
 // returned hub.Interrupted).
-func (w *Waiter) Raise() { w.g.Raise() }
+func (w *Waiter) Raise() { w.w.Raise() }
 
 // collector gathers finished greenlets for JoinAll and friends, from any
-// number of hubs.
+// number of hubs. Its links run on the greenlets' hubs, its reader
+// anywhere: it is guarded by a mutex, never held across a wait.
 type collector struct {
 	mu        sync.Mutex
 	want      int
 	stopOnErr bool
 	done      []*Greenlet
 	err       error
-	w         *Waiter
+	w         hub.Waiter
 	follows   []*followed
 }
 
 type followed struct {
-	gl *Greenlet
-	id uint32 // read and written on gl's hub only
+	gl   *Greenlet
+	node hub.WaitNode[none] // a callback node of gl's links, on gl's hub
 }
 
 func newCollector(want int, stopOnErr bool) *collector {
-	return &collector{want: want, stopOnErr: stopOnErr, w: NewWaiter()}
+	c := &collector{want: want, stopOnErr: stopOnErr}
+	c.w.Prepare()
+	return c
 }
 
 func (c *collector) follow(gl *Greenlet) {
@@ -145,13 +85,14 @@ func (c *collector) follow(gl *Greenlet) {
 		return
 	}
 	f := &followed{gl: gl}
+	f.node.Fn = func() { c.add(gl) }
 	c.follows = append(c.follows, f)
 	register := func() {
-		if gl.finished {
+		if gl.state.Load() == stDead {
 			c.add(gl)
 			return
 		}
-		f.id = gl.addLinkOnHub(link{kind: linkRaw, fn: c.add})
+		gl.linkOnHub(&f.node)
 	}
 	h := gl.g.Hub()
 	if h.OnHub() {
@@ -175,7 +116,7 @@ func (c *collector) add(gl *Greenlet) {
 	}
 	c.mu.Unlock()
 	if trigger {
-		c.w.Wake()
+		c.w.Notify()
 	}
 }
 
@@ -186,28 +127,27 @@ func (c *collector) lower(n int) {
 	trigger := len(c.done) >= n
 	c.mu.Unlock()
 	if trigger {
-		c.w.Wake()
+		c.w.Notify()
 	}
 }
 
 func (c *collector) wait(timeout time.Duration) error {
+	var from *hub.Hub
+	if len(c.follows) > 0 {
+		from = c.follows[0].gl.g.Hub()
+	}
 	c.mu.Lock()
 	ready := len(c.done) >= c.want || c.err != nil
 	c.mu.Unlock()
-	var res hub.ParkResult
-	if !ready {
-		var from *hub.Hub
-		if len(c.follows) > 0 {
-			from = c.follows[0].gl.g.Hub()
-		}
-		res = c.w.Wait(timeout, from)
+	if ready {
+		c.w.Notify() // nothing to wait for (or all done already)
 	}
-	c.w.Cancel()
+	res := c.w.Wait(timeout, from)
 	for _, f := range c.follows {
 		if !f.gl.Dead() {
-			h := f.gl.g.Hub()
-			unlink := func() { f.gl.unlink(f.id) }
-			if h.OnHub() {
+			f := f
+			unlink := func() { f.gl.links.Remove(&f.node) }
+			if h := f.gl.g.Hub(); h.OnHub() {
 				unlink()
 			} else {
 				h.Post(unlink)
@@ -221,6 +161,9 @@ func (c *collector) wait(timeout time.Duration) error {
 	defer c.mu.Unlock()
 	if c.err != nil {
 		return c.err
+	}
+	if res == hub.Woken && c.w.Err() != nil && len(c.done) < c.want {
+		return c.w.Err() // deadlock, hub never started or stopped
 	}
 	if res == hub.TimedOut && len(c.done) < c.want {
 		return ErrTimeout

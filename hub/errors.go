@@ -19,6 +19,12 @@ var (
 	// gevent's LoopExit.
 	ErrDeadlock = errors.New("hub: deadlock: this blocking call would wait forever (nothing is ready, no timer, no I/O, no Hold) (gevent's LoopExit)")
 
+	// ErrNotStarted is the error of a plain goroutine's wait for work of a
+	// hub that was never started (a Join of a greenlet spawned on it, for
+	// instance): nothing would ever run there. Start the hub (Start or Run)
+	// before waiting on it.
+	ErrNotStarted = errors.New("hub: not started: nothing runs the greenlets of a hub before Start or Run")
+
 	// ErrNotOnHub is the panic value of hub-only calls made from a goroutine
 	// that is neither the hub's loop nor one of its coroutines.
 	ErrNotOnHub = errors.New("hub: call must be made on the hub (from one of its greenlets or callbacks)")
@@ -37,11 +43,39 @@ var (
 	// (gevent's ConcurrentObjectUseError).
 	ErrFDBusy = errors.New("hub: another coroutine is already waiting on this file descriptor (concurrent use)")
 
-	// ErrTimeout is returned by FD waits whose timeout expired.
-	ErrTimeout = errors.New("hub: timeout")
-
 	// ErrGoexit is the error of a coroutine whose body called runtime.Goexit
 	// (for example t.FailNow inside a greenlet). The goroutine backing that
 	// coroutine cannot be recovered and stays blocked; the hub goes on.
 	ErrGoexit = errors.New("hub: runtime.Goexit called inside a coroutine (its goroutine is abandoned)")
 )
+
+// ErrTimeout is the one timeout error of this module: every wait whose
+// timeout expired returns it, or an error that matches it with errors.Is
+// (see TimeoutErr; package green's *Timeout matches it too). Like the
+// standard library's timeouts it satisfies net.Error with Timeout() true.
+// green.ErrTimeout is the same value.
+//
+// The timeout convention, for every package of the module: a method XTimeout(d)
+// waits at most d, and d <= 0 only checks, without waiting; the method
+// without Timeout waits without limit.
+var ErrTimeout error = timeoutError{}
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string   { return "timeout" }
+func (timeoutError) Timeout() bool   { return true }
+func (timeoutError) Temporary() bool { return true }
+
+// TimeoutErr returns an error that says err (ErrQueueEmpty, ErrPoolFull,
+// ...) and matches both err and ErrTimeout with errors.Is: what a timed
+// wait returns when its timeout expired, so that callers can test for the
+// specific outcome or for "a timeout" alike. It satisfies net.Error with
+// Timeout() true.
+func TimeoutErr(err error) error { return &timedOut{err} }
+
+type timedOut struct{ err error }
+
+func (e *timedOut) Error() string   { return e.err.Error() + " (timeout)" }
+func (e *timedOut) Unwrap() []error { return []error{e.err, ErrTimeout} }
+func (e *timedOut) Timeout() bool   { return true }
+func (e *timedOut) Temporary() bool { return true }

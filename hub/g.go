@@ -50,9 +50,10 @@ type G struct {
 	seq   uint32
 	// intr is the pending interrupt, raised at the next park, or, once
 	// raised is set, the interrupt most recently raised.
-	intr   any
-	raised bool
-	timer  Timer // park timeout; a G parks at most once at a time
+	intr     any
+	raised   bool
+	timedOut bool  // the current park ended because its timer fired
+	timer    Timer // park timeout; a G parks at most once at a time
 
 	// parked list, for deadlock detection and Stop
 	pprev, pnext *G
@@ -109,6 +110,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	if timeout >= 0 {
 		h.startTimer(&g.timer, timeout, wakeTimeout, g)
 	}
+	g.timedOut = false
 	g.state = gParked
 	h.parkedAdd(g)
 	h.schedule(&g.w.ctx)
@@ -116,10 +118,8 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	if g.timer.pos != 0 {
 		h.stopTimer(&g.timer)
 	}
-	timedOut := g.timer.arg == timedOutMark
-	if timedOut {
-		g.timer.arg = nil
-	}
+	timedOut := g.timedOut
+	g.timedOut = false
 	if g.pending() {
 		return Interrupted
 	}
@@ -129,16 +129,13 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	return Woken
 }
 
-// timedOutMark tags a park that ended because its timer fired.
-var timedOutMark any = new(byte)
-
 func wakeTimeout(arg any) {
 	g := arg.(*G)
 	if g.state != gParked {
 		return
 	}
 	g.h.unpark(g)
-	g.timer.arg = timedOutMark
+	g.timedOut = true
 }
 
 // Wake makes g runnable if it is parked in the park identified by seq, and

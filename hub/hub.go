@@ -5,7 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
-	_ "unsafe" // for go:linkname
+	"unsafe"
 
 	"github.com/sourcegraph/conc/panics"
 )
@@ -61,22 +61,30 @@ type Hub struct {
 	budget     int     // direct switches left before the loop runs again
 	idlers     []idleWaiter
 	fds        map[int32]*FD
+	nodes      *WaitNode[struct{}] // free nodes for G.Node
 	fdGen      uint32
 	waits      int // FD waits and callbacks in progress
 	stopping   bool
+	isQuiet    bool // the loop's copy of quiet, to store it only on changes
 
 	// Shared with other goroutines.
 	runningG   uintptr // goroutine currently acting for the hub; see storeRunning
 	mu         sync.Mutex
-	posted     []func()
-	spare      []func()
+	posted     []posted
+	spare      []posted
 	npost      atomic.Int32
 	wakeSig    atomic.Bool
 	wakeMu     sync.RWMutex // orders eventfd writes before its close
 	pollClosed bool         // guarded by wakeMu
 	holds      atomic.Int64
 	outside    atomic.Int64 // plain goroutines blocked waiting on the hub
-	state      atomic.Int32 // hubNew, hubRunning, hubStopped
+	obsMu      sync.Mutex
+	observers  map[*Waiter]struct{} // plain goroutines' waits the hub may fail
+	attached   map[*Waiter]struct{} // waits failed if the hub stops (Attach)
+	stopped    bool                 // guarded by obsMu: attached waits fail at once
+	quiet      atomic.Uint64        // quiet flag and epoch, see deadlock.go
+	hasWork    atomic.Bool          // quiet with parked coroutines or observers (deadlock.go)
+	state      atomic.Int32         // hubNew, hubRunning, hubStopped
 	stopReq    atomic.Bool
 	done       chan struct{}
 }
@@ -187,6 +195,10 @@ func (h *Hub) Start() error {
 		}
 		return nil
 	}
+	// Registered before the loop runs, so that deadlock detection on
+	// other hubs sees this one (not quiet) from the moment it can be
+	// posted to.
+	registerHub(h, true)
 	go h.loop()
 	return nil
 }
@@ -203,6 +215,7 @@ func (h *Hub) Run() error {
 		return nil
 	}
 	h.outside.Add(1)
+	registerHub(h, true)
 	h.loop()
 	return nil
 }
@@ -217,6 +230,7 @@ func (h *Hub) Run() error {
 func (h *Hub) Stop() error {
 	if h.state.CompareAndSwap(hubNew, hubStopped) {
 		h.closePoller()
+		h.failObservers(ErrStopped, true)
 		close(h.done)
 		return nil
 	}
@@ -232,6 +246,10 @@ func (h *Hub) Stop() error {
 	}
 	return nil
 }
+
+// Started reports whether Start or Run was called (the hub may have
+// stopped since).
+func (h *Hub) Started() bool { return h.state.Load() != hubNew || h.stopReq.Load() }
 
 // Done returns a channel closed when the hub has stopped.
 func (h *Hub) Done() <-chan struct{} { return h.done }
@@ -317,4 +335,14 @@ func (h *Hub) closePoller() {
 	h.pollClosed = true
 	h.poll.close()
 	h.wakeMu.Unlock()
+}
+
+// Self returns an identity of the calling party, unique among the live
+// ones: the running coroutine (its G) for a coroutine, the goroutine for
+// anything else. Owner-checked locks use it to tell their holders apart.
+func Self() uintptr {
+	if g, _ := Current(); g != nil {
+		return uintptr(unsafe.Pointer(g))
+	}
+	return getg()
 }

@@ -5,85 +5,123 @@ package hub
 // the rest of the loop.
 const batch = 256
 
-// loop is the hub goroutine: run what is ready, fire due timers, poll I/O
-// (without blocking while something is ready), repeat.
+// loop is the hub goroutine. Each turn:
+//
+//  1. takeWakeups: what other goroutines changed (posts, a stop request, a
+//     deadlock round);
+//  2. stopStep: while stopping, interrupt everything and finish once nothing
+//     is left;
+//  3. runReady: up to batch ready coroutines and callbacks;
+//  4. runTimers: the timers that are due;
+//  5. wakeIdlers: the coroutines waiting in Idle, once nothing is ready;
+//  6. pollWait: wait for I/O, a wake-up or the next timer, without blocking
+//     while something is ready, and after the deadlock check when the wait
+//     would have no end.
 func (h *Hub) loop() {
 	h.loopCtx.gid = getg()
 	storeRunning(h, h.loopCtx.gid)
-	registerHub(h, true)
 	defer h.shutdown()
 	for {
-		// Clear the wake-up flag before looking at what other goroutines
-		// changed (posts, stop, holds, waiters): a change made after this
-		// point writes the eventfd again, so none is missed.
-		if h.wakeSig.Load() {
-			h.wakeSig.Store(false)
+		h.setQuiet(false)
+		h.takeWakeups()
+		if h.stopping && h.stopStep() {
+			return
 		}
-		if h.npost.Load() > 0 {
-			h.runPosted()
-		}
-		if !h.stopping && h.stopReq.Load() {
-			h.stopping = true
-		}
-		if h.stopping {
-			h.stopRound()
-			if h.live == 0 && h.ready.len() == 0 && h.npost.Load() == 0 {
-				if h.state.Load() == hubStopped {
-					return
-				}
-				// Refuse new posts, then run whatever slipped in
-				// before (a Spawn, a Call) so that nobody waits
-				// for it forever; greenlets started now die at
-				// once with ErrStopped.
-				h.mu.Lock()
-				h.state.Store(hubStopped)
-				h.mu.Unlock()
-				continue
-			}
-		}
-		for n := 0; n < batch && h.ready.len() > 0; n++ {
-			e := h.ready.pop()
-			if e.g != nil {
-				if e.g.state == gReady {
-					h.budget = batch
-					h.loopTransfer(h.prepare(e.g))
-				}
-			} else {
-				h.callback(e.fn, e.arg)
-			}
-		}
+		h.runReady()
 		if len(h.timers) > 0 {
 			h.runTimers(nanotime())
 		}
-		if h.ready.len() == 0 && len(h.idlers) > 0 {
-			for i, w := range h.idlers {
-				w.g.Wake(w.seq)
-				h.idlers[i] = idleWaiter{}
-			}
-			h.idlers = h.idlers[:0]
+		if h.wakeIdlers() {
 			continue
 		}
-		timeout := int64(-1)
-		switch {
-		case h.ready.len() > 0 || h.npost.Load() > 0 || h.stopping:
-			timeout = 0
-		case len(h.timers) > 0:
-			timeout = max(h.timers[0].when-nanotime(), 0)
-		case h.parkedHead != nil && h.waits == 0 && h.holds.Load() == 0 && h.outside.Load() > 0 && !h.cfg.NoDeadlockDetection:
-			// Someone waits on the hub and nothing can wake any parked
-			// coroutine: interrupt the one
-			// that has waited longest, as gevent raises LoopExit. Its
-			// death may wake the others (joiners); if not, the next
-			// turn interrupts the next one.
-			h.parkedHead.Interrupt(ErrDeadlock)
+		h.pollWait()
+	}
+}
+
+// takeWakeups clears the wake-up flag, then looks at what other goroutines
+// changed: a change made after the clear writes the eventfd again, so none
+// is missed.
+func (h *Hub) takeWakeups() {
+	if h.wakeSig.Load() {
+		h.wakeSig.Store(false)
+	}
+	if h.npost.Load() > 0 {
+		h.runPosted()
+	}
+	if !h.stopping && h.stopReq.Load() {
+		h.stopping = true
+	}
+}
+
+// stopStep runs one round of the stop and reports whether the loop is done.
+func (h *Hub) stopStep() bool {
+	h.stopRound()
+	if h.live != 0 || h.ready.len() != 0 || h.npost.Load() != 0 {
+		return false
+	}
+	if h.state.Load() == hubStopped {
+		return true
+	}
+	// Refuse new posts, then run whatever slipped in before (a Spawn, a
+	// Call) so that nobody waits for it forever; greenlets started now die
+	// at once with ErrStopped.
+	h.mu.Lock()
+	h.state.Store(hubStopped)
+	h.mu.Unlock()
+	return false
+}
+
+// runReady runs up to batch ready coroutines and callbacks.
+func (h *Hub) runReady() {
+	for n := 0; n < batch && h.ready.len() > 0; n++ {
+		e := h.ready.pop()
+		if e.g == nil {
+			h.callback(e.fn, e.arg)
 			continue
 		}
-		if timeout == 0 && len(h.fds) == 0 {
-			continue
+		if e.g.state == gReady {
+			h.budget = batch
+			h.loopTransfer(h.prepare(e.g))
 		}
-		if err := h.poll.wait(timeout, h.fdReady); err != nil {
-			h.ReportError(err)
+	}
+}
+
+// wakeIdlers wakes the coroutines waiting in Idle once nothing is ready,
+// and reports whether it woke any.
+func (h *Hub) wakeIdlers() bool {
+	if h.ready.len() != 0 || len(h.idlers) == 0 {
+		return false
+	}
+	for i, w := range h.idlers {
+		w.g.Wake(w.seq)
+		h.idlers[i] = idleWaiter{}
+	}
+	h.idlers = h.idlers[:0]
+	return true
+}
+
+// pollWait waits for I/O, a wake-up or the next timer: not at all while
+// something is ready, posted or stopping. A wait that would have no end is
+// preceded by the deadlock check (deadlock.go).
+func (h *Hub) pollWait() {
+	timeout := int64(-1)
+	switch {
+	case h.ready.len() > 0 || h.npost.Load() > 0 || h.stopping:
+		timeout = 0
+	case len(h.timers) > 0:
+		timeout = max(h.timers[0].when-nanotime(), 0)
+	case h.idle():
+		h.hasWork.Store(!h.cfg.NoDeadlockDetection && (h.parkedHead != nil || h.outside.Load() > 0))
+		h.setQuiet(true)
+		if h.detect() {
+			return // run what the round made ready
 		}
+	}
+	if timeout == 0 && len(h.fds) == 0 {
+		return
+	}
+	if err := h.poll.wait(timeout, h.fdReady); err != nil {
+		h.ReportError(err)
 	}
 }
 
@@ -140,7 +178,9 @@ func (h *Hub) shutdown() {
 	}
 	clear(h.fds)
 	registerHub(h, false)
+	h.setQuiet(false)
 	storeRunning(h, 0)
 	h.closePoller()
+	h.failObservers(ErrStopped, true)
 	close(h.done)
 }

@@ -1,20 +1,12 @@
-//go:build !race
-
 package hub
 
-import (
-	"sync/atomic"
-	"unsafe"
-)
+import "sync/atomic"
 
 // storeRunning records which goroutine acts for the hub. Only the running
-// context writes it, twice per switch, so it is a plain store: other
-// goroutines read it only to compare it with their own identity, which it
-// can never equal, and the coroutine switched to reads it on the same
-// thread after the runtime's switch, which is a full barrier. Race-enabled
-// builds use an atomic store instead (running_race.go).
-func storeRunning(h *Hub, gid uintptr) {
-	*(*uintptr)(unsafe.Pointer(&h.runningG)) = gid
-}
+// context writes it, twice per switch; other goroutines read it only to
+// compare it with their own identity (OnHub, Current). It is an atomic
+// store in every build, so that the code the race detector checks is the
+// code that ships (BenchmarkSwitch measures it).
+func storeRunning(h *Hub, gid uintptr) { atomic.StoreUintptr(&h.runningG, gid) }
 
 func loadRunning(h *Hub) uintptr { return atomic.LoadUintptr(&h.runningG) }

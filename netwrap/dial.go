@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
-	"github.com/greenrt/green/pool"
+	"github.com/greenrt/green/threadpool"
 	"golang.org/x/sys/unix"
 )
 
@@ -230,7 +230,7 @@ func resolveTCP(ctx context.Context, network, address string, listen bool) ([]ne
 	}
 	port, err := strconv.ParseUint(sport, 10, 16)
 	if err != nil {
-		p, err := pool.OffloadContext(ctx, func(ctx context.Context) (int, error) { return net.DefaultResolver.LookupPort(ctx, network, sport) })
+		p, err := threadpool.CallContext(ctx, func(ctx context.Context) (int, error) { return net.DefaultResolver.LookupPort(ctx, network, sport) })
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +260,7 @@ func resolveTCP(ctx context.Context, network, address string, listen bool) ([]ne
 		case "tcp6", "udp6":
 			ipnet = "ip6"
 		}
-		ips, err = pool.OffloadContext(ctx, func(ctx context.Context) ([]netip.Addr, error) {
+		ips, err = threadpool.CallContext(ctx, func(ctx context.Context) ([]netip.Addr, error) {
 			return net.DefaultResolver.LookupNetIP(ctx, ipnet, host)
 		})
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
-	"github.com/greenrt/green/pool"
 )
 
 // sock is the cooperative core shared by Conn, Listener and PacketConn: the
@@ -174,15 +173,16 @@ func (s *sock) close(closeStd func() error) error {
 		case h == b.h:
 			unregister()
 		case g != nil:
-			// A greenlet of another hub parks while a plain goroutine
-			// waits for the socket's hub and then closes, so that two
-			// hubs closing each other's sockets cannot deadlock (and
-			// the socket is closed even if the greenlet is killed
-			// meanwhile).
-			_, err := pool.Offload(func() (struct{}, error) {
-				_ = b.h.Call(unregister)
-				return struct{}{}, closeStd()
-			})
+			// A greenlet of another hub posts the unregistration and
+			// the close to the socket's hub and parks (hub.Call), so
+			// that two hubs closing each other's sockets cannot
+			// deadlock, no goroutine waits for a wedged hub, and the
+			// socket is closed even if the greenlet is killed
+			// meanwhile.
+			var err error
+			if b.h.Call(func() { unregister(); err = closeStd() }) != nil {
+				return closeStd() // the hub stopped: nothing is registered
+			}
 			return err
 		default:
 			// A plain goroutine blocks; so does a loop callback of

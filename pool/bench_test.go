@@ -1,7 +1,6 @@
 package pool
 
 import (
-	"context"
 	"runtime"
 	"slices"
 	"testing"
@@ -124,31 +123,5 @@ func BenchmarkPoolMap(b *testing.B) {
 				check(out)
 			}
 		})
-	})
-}
-
-// BenchmarkOffload measures one offloaded call round trip: greenlet ->
-// pool goroutine -> greenlet, and from a plain goroutine for reference.
-func BenchmarkOffload(b *testing.B) {
-	fn := func(context.Context) (int, error) { return 1, nil }
-	b.Run("greenlet", func(b *testing.B) {
-		tp := NewThreadPool(DefaultThreadPoolSize)
-		defer tp.Close()
-		b.ReportAllocs()
-		inGreenlet(b, func() {
-			b.ResetTimer()
-			for range b.N {
-				OffloadWith(tp, context.Background(), fn)
-			}
-			b.StopTimer()
-		})
-	})
-	b.Run("goroutine", func(b *testing.B) {
-		tp := NewThreadPool(DefaultThreadPoolSize)
-		defer tp.Close()
-		b.ReportAllocs()
-		for range b.N {
-			OffloadWith(tp, context.Background(), fn)
-		}
 	})
 }

@@ -10,9 +10,9 @@
 //   - Nursery / NurseryWith and Scope: children that cannot outlive their
 //     parent; the first failure cancels the siblings and comes back to the
 //     parent, as with trio's nursery or asyncio's TaskGroup.
-//   - ThreadPool, Offload, OffloadContext, OffloadWith: run truly blocking
-//     functions on real goroutines (github.com/sourcegraph/conc) while the
-//     calling greenlet parks.
+//
+// Running blocking calls on real goroutines (gevent's threadpool) is
+// package threadpool's job: gevent keeps pool.py and threadpool.py apart.
 //
 // # Where calls may be made
 //

@@ -20,8 +20,4 @@ var (
 	// ErrScopeClosed is the panic value of Scope.Go called after the
 	// scope's Nursery has returned.
 	ErrScopeClosed = errors.New("pool: Go called on a scope that has already finished")
-
-	// ErrThreadPoolClosed is returned by offloaded calls submitted to a
-	// ThreadPool after Close.
-	ErrThreadPoolClosed = errors.New("pool: thread pool closed")
 )

@@ -1,7 +1,6 @@
 package pool_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -128,22 +127,4 @@ func ExampleNursery() {
 	// Output:
 	// slow child cancelled
 	// fast child failed
-}
-
-func ExampleOffload() {
-	green.Spawn(func() {
-		// The greenlet parks; a pool goroutine runs the blocking call.
-		n, err := pool.Offload(func() (int, error) {
-			time.Sleep(time.Millisecond) // stands for a blocking syscall or cgo call
-			return 7, nil
-		})
-		fmt.Println(n, err)
-		host, err := pool.OffloadContext(context.Background(), func(ctx context.Context) (string, error) {
-			return "resolved", ctx.Err()
-		})
-		fmt.Println(host, err)
-	}).Join()
-	// Output:
-	// 7 <nil>
-	// resolved <nil>
 }

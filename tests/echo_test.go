@@ -95,10 +95,16 @@ func TestEchoLoadClient(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, size := range []int{1 << 10, 100 << 10} {
-			l := echo.Load{Addr: srv.Addr(), Size: size, Conns: 10, Duration: 100 * time.Millisecond}
-			st, err := l.Run(context.Background())
-			if err != nil {
-				t.Fatalf("%s, %d bytes: %v", srv.Addr(), size, err)
+			// A loaded machine (the race detector, other packages'
+			// tests) may need longer than 100 ms for the first echo of
+			// 100 KiB on every connection: lengthen the run until it
+			// measured something, instead of depending on timing.
+			var st echo.Stats
+			for d := 100 * time.Millisecond; d < 10*time.Second && st.Requests == 0; d *= 4 {
+				l := echo.Load{Addr: srv.Addr(), Size: size, Conns: 10, Duration: d}
+				if st, err = l.Run(context.Background()); err != nil {
+					t.Fatalf("%s, %d bytes: %v", srv.Addr(), size, err)
+				}
 			}
 			if st.Requests == 0 || st.Bytes != int64(st.Requests)*int64(size) || st.P99 < st.P50 {
 				t.Fatalf("%d bytes: implausible stats %+v", size, st)

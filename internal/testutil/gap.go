@@ -21,9 +21,9 @@ import (
 type GapTicker struct {
 	Period time.Duration
 
-	mu     sync.Mutex
-	max    time.Duration
-	ticks  int
+	mu      sync.Mutex
+	max     time.Duration
+	ticks   int
 	gl      *green.Greenlet
 	started green.Event
 	stopCh  chan struct{}

@@ -41,7 +41,7 @@
 // handlers of one server needs no lock. A handler must not block its
 // thread: no waits on Go channels (a select on r.Context().Done()
 // included), sync.Mutex or time.Sleep, which stall every connection of
-// the hub; offload truly blocking calls to package pool's thread pool.
+// the hub; offload truly blocking calls to package threadpool.
 // To wait for a context, let context.AfterFunc set a green.Event and wait
 // for the event.
 //

@@ -14,7 +14,7 @@ import (
 // just calls fn. If the greenlet is interrupted (killed, timed out) while
 // it waits, the interrupt goes on at once and, when fn returns later,
 // discard gets its value (to close an accepted connection nobody will
-// serve). A goroutine per call, not package pool's bounded thread pool:
+// serve). A goroutine per call, not package threadpool's bounded pool:
 // these calls can wait indefinitely, and a handful of them must not
 // starve the others.
 func offload[T any](fn func() (T, error), discard func(T)) (T, error) {

@@ -28,7 +28,7 @@ import (
 // the other connections, and state shared by the handlers of one server
 // needs no lock. A handler must not block on a Go channel, a sync.Mutex
 // or time.Sleep (that stalls every connection of the hub); offload truly
-// blocking calls (package pool's thread pool).
+// blocking calls (package threadpool).
 //
 // The wire behaviour is net/http's: requests are parsed by net/http's own
 // parser, responses are framed by the same rules (keep-alive, HTTP/1.0,

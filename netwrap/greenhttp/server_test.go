@@ -390,7 +390,7 @@ func TestSetKeepAlivesEnabled(t *testing.T) {
 }
 
 // A handler may offload the body read to a plain goroutine (package
-// pool's thread pool does); 100-continue and the response still work.
+// package threadpool does); 100-continue and the response still work.
 func TestBodyReadFromGoroutine(t *testing.T) {
 	ts := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body []byte

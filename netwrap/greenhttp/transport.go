@@ -130,7 +130,7 @@ type Transport struct {
 // timeout, 1 s Expect-continue timeout.
 var DefaultTransport = &Transport{
 	Proxy:                 http.ProxyFromEnvironment,
-	DialContext:           dialer(&netwrap.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}),
+	DialContext:           (&netwrap.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialConn,
 	MaxIdleConns:          100,
 	IdleConnTimeout:       90 * time.Second,
 	TLSHandshakeTimeout:   10 * time.Second,
@@ -406,16 +406,5 @@ func rewindBody(req *http.Request) (*http.Request, error) {
 
 var errCannotRewind = errors.New("net/http: cannot rewind body after connection loss")
 
-// dialer adapts a netwrap.Dialer to the DialContext field's type.
-func dialer(d *netwrap.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := d.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err // not a typed nil
-		}
-		return c, nil
-	}
-}
-
 // zeroDial is the dialer of a Transport whose DialContext is nil.
-var zeroDial = dialer(&netwrap.Dialer{})
+var zeroDial netwrap.DialFunc = netwrap.DialContext

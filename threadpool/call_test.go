@@ -1,4 +1,4 @@
-package pool
+package threadpool_test
 
 import (
 	"context"
@@ -9,27 +9,48 @@ import (
 	"time"
 
 	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/internal/testutil"
+	"github.com/greenrt/green/pool"
+	"github.com/greenrt/green/threadpool"
 )
 
-// newThreadPool returns a private thread pool closed at the end of the
-// test (before the leak check of newHub, which must be called first).
-func newThreadPool(t *testing.T, size int) *ThreadPool {
-	tp := NewThreadPool(size)
+// newThreadPool returns a private pool closed at the end of the test
+// (before the leak check of testutil.NewHub, which must be called first).
+func newThreadPool(t *testing.T, size int) *threadpool.Pool {
+	tp := mustNew(t, size)
 	t.Cleanup(tp.Close)
 	return tp
 }
 
-func TestOffloadValuesErrorsPanics(t *testing.T) {
-	h := newHub(t)
+func mustNew(t *testing.T, size int) *threadpool.Pool {
+	t.Helper()
+	tp, err := threadpool.New(size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
+// run runs fn in a greenlet of h and fails the test if it failed.
+func run(t *testing.T, h *hub.Hub, fn func()) {
+	t.Helper()
+	if err := green.SpawnOn(h, fn).Join(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCallValuesErrorsPanics(t *testing.T) {
+	h := testutil.NewHub(t).Hub
 	tp := newThreadPool(t, 2)
 	bg := context.Background()
 	run(t, h, func() {
-		v, err := OffloadWith(tp, bg, func(context.Context) (int, error) { return 42, nil })
+		v, err := threadpool.CallOn(tp, bg, func(context.Context) (int, error) { return 42, nil })
 		if v != 42 || err != nil {
 			t.Fatal(v, err)
 		}
 		boom := errors.New("boom")
-		if _, err := OffloadWith(tp, bg, func(context.Context) (int, error) { return 0, boom }); !errors.Is(err, boom) {
+		if _, err := threadpool.CallOn(tp, bg, func(context.Context) (int, error) { return 0, boom }); !errors.Is(err, boom) {
 			t.Fatal(err)
 		}
 		func() {
@@ -39,19 +60,19 @@ func TestOffloadValuesErrorsPanics(t *testing.T) {
 					t.Fatalf("%v", pe)
 				}
 			}()
-			OffloadWith(tp, bg, offloadedPanic)
+			threadpool.CallOn(tp, bg, offloadedPanic)
 		}()
 	})
 	// From a plain goroutine.
-	if v, err := OffloadWith(tp, bg, func(context.Context) (string, error) { return "plain", nil }); v != "plain" || err != nil {
+	if v, err := threadpool.CallOn(tp, bg, func(context.Context) (string, error) { return "plain", nil }); v != "plain" || err != nil {
 		t.Fatal(v, err)
 	}
 }
 
 func offloadedPanic(context.Context) (int, error) { panic("deep") }
 
-func TestOffloadHubKeepsServing(t *testing.T) {
-	h := newHub(t)
+func TestCallHubKeepsServing(t *testing.T) {
+	h := testutil.NewHub(t).Hub
 	tp := newThreadPool(t, 1)
 	release := make(chan struct{})
 	ticks := 0
@@ -63,7 +84,7 @@ func TestOffloadHubKeepsServing(t *testing.T) {
 			}
 			close(release) // only after the others ran meanwhile
 		})
-		v, err := OffloadWith(tp, context.Background(), func(context.Context) (int, error) {
+		v, err := threadpool.CallOn(tp, context.Background(), func(context.Context) (int, error) {
 			<-release // truly blocks a goroutine
 			return ticks, nil
 		})
@@ -74,16 +95,16 @@ func TestOffloadHubKeepsServing(t *testing.T) {
 	})
 }
 
-func TestOffloadBounded(t *testing.T) {
-	h := newHub(t)
+func TestCallBounded(t *testing.T) {
+	h := testutil.NewHub(t).Hub
 	tp := newThreadPool(t, 2)
 	var running, peak atomic.Int32
 	gate := make(chan struct{})
 	run(t, h, func() {
-		g := NewGroup()
+		g := pool.NewGroup()
 		for range 6 {
 			g.Spawn(func() {
-				OffloadWith(tp, context.Background(), func(context.Context) (int, error) {
+				threadpool.CallOn(tp, context.Background(), func(context.Context) (int, error) {
 					n := running.Add(1)
 					for {
 						p := peak.Load()
@@ -110,14 +131,14 @@ func TestOffloadBounded(t *testing.T) {
 	}
 }
 
-func TestOffloadKillWaitingGreenlet(t *testing.T) {
-	h := newHub(t)
+func TestCallKillWaitingGreenlet(t *testing.T) {
+	h := testutil.NewHub(t).Hub
 	tp := newThreadPool(t, 1)
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	var finished, sawCancel atomic.Bool
 	gl := green.SpawnOn(h, func() {
-		OffloadWith(tp, context.Background(), func(ctx context.Context) (int, error) {
+		threadpool.CallOn(tp, context.Background(), func(ctx context.Context) (int, error) {
 			close(entered)
 			<-release
 			sawCancel.Store(ctx.Err() != nil)
@@ -142,12 +163,12 @@ func TestOffloadKillWaitingGreenlet(t *testing.T) {
 	}
 }
 
-func TestOffloadTimeoutAndContext(t *testing.T) {
-	h := newHub(t)
+func TestCallTimeoutAndContext(t *testing.T) {
+	h := testutil.NewHub(t).Hub
 	tp := newThreadPool(t, 1)
 	run(t, h, func() {
 		err := green.WithTimeout(time.Millisecond, func() {
-			OffloadWith(tp, context.Background(), func(ctx context.Context) (int, error) {
+			threadpool.CallOn(tp, context.Background(), func(ctx context.Context) (int, error) {
 				<-ctx.Done() // released by the timeout's cancel
 				return 0, ctx.Err()
 			})
@@ -158,7 +179,7 @@ func TestOffloadTimeoutAndContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		green.Spawn(func() { green.Sleep(time.Millisecond); cancel() })
 		gate := make(chan struct{})
-		_, err = OffloadWith(tp, ctx, func(context.Context) (int, error) {
+		_, err = threadpool.CallOn(tp, ctx, func(context.Context) (int, error) {
 			<-gate // ignores its context: returns after the caller gave up
 			return 0, nil
 		})
@@ -166,7 +187,7 @@ func TestOffloadTimeoutAndContext(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatal(err)
 		}
-		if _, err := OffloadWith(tp, ctx, func(context.Context) (int, error) { return 0, nil }); !errors.Is(err, context.Canceled) {
+		if _, err := threadpool.CallOn(tp, ctx, func(context.Context) (int, error) { return 0, nil }); !errors.Is(err, context.Canceled) {
 			t.Fatal(err)
 		}
 	})
@@ -174,48 +195,48 @@ func TestOffloadTimeoutAndContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(time.Millisecond); cancel() }()
 	gate := make(chan struct{})
-	_, err := OffloadWith(tp, ctx, func(context.Context) (int, error) { <-gate; return 0, nil })
+	_, err := threadpool.CallOn(tp, ctx, func(context.Context) (int, error) { <-gate; return 0, nil })
 	close(gate)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatal(err)
 	}
 }
 
-func TestOffloadClosed(t *testing.T) {
-	tp := NewThreadPool(0)
-	if tp.Size() != DefaultThreadPoolSize {
+func TestCallClosed(t *testing.T) {
+	tp := mustNew(t, 0)
+	if tp.Size() != threadpool.DefaultSize {
 		t.Fatal(tp.Size())
 	}
 	tp.Close()
 	tp.Close()
-	if _, err := OffloadWith(tp, context.Background(), func(context.Context) (int, error) { return 0, nil }); !errors.Is(err, ErrThreadPoolClosed) {
+	if _, err := threadpool.CallOn(tp, context.Background(), func(context.Context) (int, error) { return 0, nil }); !errors.Is(err, threadpool.ErrClosed) {
 		t.Fatal(err)
 	}
 }
 
-func TestOffloadDefault(t *testing.T) {
+func TestCallDefault(t *testing.T) {
 	// The default pool's goroutines outlive the test: no leak check.
-	h := newHubNoLeakCheck(t)
+	h := testutil.NewHubNoLeakCheck(t).Hub
 	run(t, h, func() {
-		v, err := Offload(func() (int, error) { return 3, nil })
+		v, err := threadpool.Call(func() (int, error) { return 3, nil })
 		if v != 3 || err != nil {
 			t.Fatal(v, err)
 		}
-		s, err := OffloadContext(context.Background(), func(context.Context) (string, error) { return "ok", nil })
+		s, err := threadpool.CallContext(context.Background(), func(context.Context) (string, error) { return "ok", nil })
 		if s != "ok" || err != nil {
 			t.Fatal(s, err)
 		}
 	})
 }
 
-func TestOffloadQueuedCallDropped(t *testing.T) {
-	h := newHub(t)
+func TestCallQueuedCallDropped(t *testing.T) {
+	h := testutil.NewHub(t).Hub
 	tp := newThreadPool(t, 1)
 	gate := make(chan struct{})
 	entered := make(chan struct{})
 	var ran atomic.Bool
 	first := green.SpawnOn(h, func() {
-		OffloadWith(tp, context.Background(), func(context.Context) (int, error) {
+		threadpool.CallOn(tp, context.Background(), func(context.Context) (int, error) {
 			close(entered)
 			<-gate
 			return 0, nil
@@ -223,7 +244,7 @@ func TestOffloadQueuedCallDropped(t *testing.T) {
 	})
 	<-entered
 	queued := green.SpawnOn(h, func() {
-		OffloadWith(tp, context.Background(), func(context.Context) (int, error) {
+		threadpool.CallOn(tp, context.Background(), func(context.Context) (int, error) {
 			ran.Store(true)
 			return 0, nil
 		})
