@@ -42,8 +42,8 @@
 // thread: no waits on Go channels (a select on r.Context().Done()
 // included), sync.Mutex or time.Sleep, which stall every connection of
 // the hub; offload truly blocking calls to package threadpool.
-// To wait for a context, let context.AfterFunc set a green.Event and wait
-// for the event.
+// To wait for a context, use greensignal.WaitContext(r.Context()), which
+// parks.
 //
 // The protocol is net/http's HTTP/1.x, byte for byte: requests are parsed
 // by net/http's own parser (linked, see readRequest), and the connection

@@ -20,17 +20,12 @@ import (
 	"github.com/greenrt/green/internal/testutil"
 	"github.com/greenrt/green/netwrap"
 	"github.com/greenrt/green/netwrap/greenhttp"
+	"github.com/greenrt/green/netwrap/greensignal"
 )
 
 // waitDone parks the calling greenlet until ctx is done. (A handler must
 // not write <-ctx.Done(): a channel receive blocks the whole hub.)
-func waitDone(ctx context.Context) {
-	var ev green.Event
-	ev.BindHub(green.Current().Hub())
-	stop := context.AfterFunc(ctx, func() { ev.Set() })
-	defer stop()
-	ev.Wait()
-}
+func waitDone(ctx context.Context) { greensignal.WaitContext(ctx) }
 
 // Handlers are greenlets: 20 requests whose handlers sleep 200 ms with
 // green.Sleep overlap on one hub (the wall time is far below the 4 s they
