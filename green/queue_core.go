@@ -35,16 +35,23 @@ const (
 // queueKind is the type parameter that says what kind of queue it is.
 type queueKind interface{ kind() uint8 }
 
+// The kinds, used only as type arguments (staticcheck does not see that).
 type (
-	fifo       struct{}
-	lifo       struct{}
-	prio       struct{}
+	fifo       struct{} //lint:ignore U1000 a type argument of Queue
+	lifo       struct{} //lint:ignore U1000 a type argument of LifoQueue
+	prio       struct{} //lint:ignore U1000 a type argument of PriorityQueue
 	rendezvous struct{}
 )
 
-func (fifo) kind() uint8       { return kindFIFO }
-func (lifo) kind() uint8       { return kindLIFO }
-func (prio) kind() uint8       { return kindPriority }
+//lint:ignore U1000 called through queueKind
+func (fifo) kind() uint8 { return kindFIFO }
+
+//lint:ignore U1000 called through queueKind
+func (lifo) kind() uint8 { return kindLIFO }
+
+//lint:ignore U1000 called through queueKind
+func (prio) kind() uint8 { return kindPriority }
+
 func (rendezvous) kind() uint8 { return kindChannel }
 
 // Queue operations, as await numbers them.
