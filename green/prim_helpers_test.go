@@ -38,7 +38,7 @@ func primCheckLeaks(t *testing.T) {
 }
 
 // primNewHub returns a private running hub stopped at the end of the test.
-func primNewHub(t *testing.T) *hub.Hub {
+func primNewHub(t testing.TB) *hub.Hub {
 	t.Helper()
 	// Errors the hub reports (deadlocks that tests provoke on purpose)
 	// go to the test log rather than to slog.
