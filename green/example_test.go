@@ -52,4 +52,3 @@ func ExampleWithTimeout() {
 	fmt.Println(errors.Is(err, green.ErrTimeout))
 	// Output: true
 }
-

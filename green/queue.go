@@ -191,10 +191,10 @@ func (q *queue[T, K]) All() iter.Seq[T] {
 func (q *queue[T, K]) fastPut(v T) bool {
 	h := q.hb.Load()
 	if h == nil || h.Current() == nil || (q.k != kindFIFO+1 && q.k != kindLIFO+1) ||
-		!q.getters.Empty() || !q.peekers.Empty() || q.closed || (q.max > 0 && q.items.n >= q.max) {
+		!q.getters.Empty() || !q.peekers.Empty() || q.closed || (q.max > 0 && q.items.Len() >= q.max) {
 		return false
 	}
-	q.items.pushBack(v)
+	q.items.PushBack(v)
 	q.unfinished++
 	return true
 }
@@ -203,8 +203,8 @@ func (q *queue[T, K]) fastPut(v T) bool {
 // hub: an item is there and no putter waits.
 func (q *queue[T, K]) fastGet() (v T, ok bool) {
 	h := q.hb.Load()
-	if h == nil || h.Current() == nil || q.k != kindFIFO+1 || q.items.n == 0 || !q.putters.Empty() {
+	if h == nil || h.Current() == nil || q.k != kindFIFO+1 || q.items.Len() == 0 || !q.putters.Empty() {
 		return v, false
 	}
-	return q.items.popFront(), true
+	return q.items.PopFront(), true
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/greenrt/green/internal/ring"
+
 	"github.com/greenrt/green/hub"
 )
 
@@ -66,7 +68,7 @@ type queue[T any, K queueKind] struct {
 	binding
 	k          uint8 // 1 + kind, 0 until first use; hub-owned
 	max        int   // > 0: bound; 0: unbounded (a Channel never stores)
-	items      ring[T]
+	items      ring.Ring[T]
 	heap       []T
 	less       func(a, b T) bool
 	getters    hub.WaitList[T]
@@ -90,7 +92,7 @@ func (q *queue[T, K]) size() int {
 	if q.kind() == kindPriority {
 		return len(q.heap)
 	}
-	return q.items.n
+	return q.items.Len()
 }
 
 func (q *queue[T, K]) full() bool {
@@ -102,7 +104,7 @@ func (q *queue[T, K]) store(v T) {
 		q.heapPush(v)
 		return
 	}
-	q.items.pushBack(v)
+	q.items.PushBack(v)
 }
 
 func (q *queue[T, K]) take() T {
@@ -110,9 +112,9 @@ func (q *queue[T, K]) take() T {
 	case kindPriority:
 		return q.heapPop()
 	case kindLIFO:
-		return q.items.popBack()
+		return q.items.PopBack()
 	}
-	return q.items.popFront()
+	return q.items.PopFront()
 }
 
 func (q *queue[T, K]) first() T {
@@ -120,9 +122,9 @@ func (q *queue[T, K]) first() T {
 	case kindPriority:
 		return q.heap[0]
 	case kindLIFO:
-		return q.items.buf[q.items.backIndex()]
+		return *q.items.Back()
 	}
-	return q.items.buf[q.items.head]
+	return *q.items.Front()
 }
 
 func (q *queue[T, K]) waitList(op uint8) *hub.WaitList[T] {
@@ -227,7 +229,7 @@ func (q *queue[T, K]) giveBack(op uint8, v T) {
 	}
 	switch q.kind() {
 	case kindFIFO, kindChannel:
-		q.items.pushFront(v)
+		q.items.PushFront(v)
 	default:
 		q.store(v)
 	}
