@@ -245,3 +245,33 @@ func TestBlockingMonitorConfig(t *testing.T) {
 		h.Stop()
 	}
 }
+
+// TestBlockingReportsOnePerStall: greenlets that block one after the
+// other (run by the same worker goroutine, without a switch through the
+// loop between them) are separate stalls, each reported once with its
+// own greenlet.
+func TestBlockingReportsOnePerStall(t *testing.T) {
+	th := testutil.NewHub(t)
+	done := make(chan []*green.Greenlet)
+	th.Post(func() {
+		var gs []*green.Greenlet
+		for i := range 3 {
+			gs = append(gs, green.Spawn(func() { time.Sleep(200 * time.Millisecond) }).SetName(fmt.Sprint("blocker ", i)))
+		}
+		done <- gs
+	})
+	green.JoinAll(<-done...)
+	waitEnds(th, 3)
+	starts, ends := blockingReports(th)
+	if len(starts) != 3 || len(ends) != 3 {
+		t.Fatalf("%d reports and %d ends, want 3 and 3: %v", len(starts), len(ends), th.Reported())
+	}
+	for i, e := range starts {
+		if want := fmt.Sprint("blocker ", i); e.Name != want {
+			t.Errorf("report %d names %q, want %q", i, e.Name, want)
+		}
+		if ends[i].Held > 350*time.Millisecond {
+			t.Errorf("stall %d lasted %v: two stalls taken for one", i, ends[i].Held)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"iter"
+	"runtime"
 	"runtime/pprof"
 	"sync/atomic"
 )
@@ -103,6 +104,9 @@ func (w *worker) main(yield func(struct{}) bool) {
 	for !w.home.exitReq {
 		w.run(w.g.Load())
 		h.finish(w)
+		// The next G may run on this same goroutine without a transfer:
+		// the monitor must see the change all the same.
+		storeRunning(h, w.gid)
 	}
 	h.removeWorker(w)
 	w.exit(h)
@@ -142,6 +146,14 @@ func (w *worker) run(g *G) {
 		pprof.SetGoroutineLabels(g.h.ext.labels)
 	}
 	finished = true
+	if lockedOSThread() {
+		// Returned still locked: unlock, so that the worker can run the
+		// next coroutine, and say so.
+		for lockedOSThread() {
+			runtime.UnlockOSThread()
+		}
+		g.h.ReportError(ErrLockedThread)
+	}
 	g.state = gDead
 	h := g.h
 	traceDeath(g)

@@ -122,6 +122,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 		g.seq++ // this park is over too: wake-ups recorded for it are stale
 		return Interrupted
 	}
+	refuseLockedThread()
 	if timeout >= 0 {
 		h.startTimer(&g.timer, timeout, wakeTimeout, g)
 	}
@@ -240,6 +241,7 @@ func (g *G) Yield() {
 		h.mustInCoroutine()
 	}
 	if !g.pending() {
+		refuseLockedThread()
 		g.state = gReady
 		h.ready.push(entry{g: g})
 		if h.ext.watch != nil {

@@ -201,9 +201,9 @@ func (h *Hub) Coroutines() []*G {
 		gs = append(gs, h.cur)
 		seen[h.cur] = true
 	}
-	q := &h.ready
-	for i := 0; i < q.n; i++ {
-		e := q.buf[(q.head+i)%len(q.buf)]
+	q := &h.ready.r
+	for i := 0; i < q.Len(); i++ {
+		e := q.At(i)
 		if e.g != nil && e.g.state == gReady && !seen[e.g] {
 			gs = append(gs, e.g)
 			seen[e.g] = true

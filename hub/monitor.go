@@ -95,6 +95,26 @@ func (e *BlockingError) Holder() string {
 	return b.String()
 }
 
+// Where returns the innermost function of Stack outside the runtime:
+// what the holder was doing ("time.Sleep", "sync.(*Mutex).Lock",
+// "net/http.(*persistConn).roundTrip", the function of a CPU loop), or ""
+// without a stack.
+func (e *BlockingError) Where() string {
+	for _, l := range strings.Split(e.Stack, "\n") {
+		if l == "" || l[0] == '\t' || strings.HasPrefix(l, "goroutine ") || strings.HasPrefix(l, "created by ") {
+			continue
+		}
+		fn := l
+		if i := strings.LastIndexByte(fn, '('); i > 0 {
+			fn = fn[:i]
+		}
+		if !strings.HasPrefix(fn, "runtime.") && !strings.HasPrefix(fn, "internal/runtime") {
+			return fn
+		}
+	}
+	return ""
+}
+
 // Error says who blocked which hub for how long, and, for the report of a
 // stall's start, adds the holder's stack on the following lines.
 func (e *BlockingError) Error() string {

@@ -15,7 +15,11 @@ import (
 // the greenlet's stack. If the calling greenlet is killed (or times out)
 // while it waits, the greenlet running fn is killed too (without waiting).
 func Apply[Out any](s Spawner, fn func() (Out, error)) (Out, error) {
-	g := s.group()
+	g := groupOf(s)
+	if g == nil || fn == nil {
+		var zero Out
+		return zero, ErrNilFunc
+	}
 	if me := green.Current(); me != nil && g.Contains(me) {
 		return fn()
 	}
@@ -34,7 +38,10 @@ func Apply[Out any](s Spawner, fn func() (Out, error)) (Out, error) {
 // waits for the slot and runs fn as Apply does. The Result gives the
 // outcome. The greenlets go to the group's hub, or the caller's.
 func ApplyAsync[Out any](s Spawner, fn func() (Out, error)) *Result[Out] {
-	g := s.group()
+	g := groupOf(s)
+	if g == nil || fn == nil {
+		g, fn = NewGroup(), func() (Out, error) { var zero Out; return zero, ErrNilFunc }
+	}
 	if g.acquire(0) {
 		return startApply(g, fn)
 	}

@@ -99,7 +99,7 @@ func (g *Group) acquire(timeout time.Duration) bool {
 			return false
 		}
 		w, res := g.parkOn(&g.slotQ, left)
-		if w.Cancel() && res != hub.Woken {
+		if res == hub.Interrupted && w.Claimed() {
 			g.slotQ.wakeOne() // we were handed a slot: pass it on
 		}
 		if res == hub.Interrupted {
