@@ -308,8 +308,10 @@ func (gl *Greenlet) Run(g *hub.G) {
 		gl.die(nil, interruptErr(v), isExit(v))
 		return
 	}
-	if ctx := gl.profileLabels(); ctx != nil {
-		g.SetProfileLabels(ctx) // until the greenlet ends
+	if g.Named() { // inlined: unnamed greenlets pay one load
+		if ctx := gl.profileLabels(); ctx != nil {
+			g.SetProfileLabels(ctx) // until the greenlet ends
+		}
 	}
 	defer gl.recoverDeath(g)
 	v, err := gl.call()

@@ -275,3 +275,20 @@ func TestBlockingReportsOnePerStall(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockingReportCPULoopManyGoroutines: in a process with too many
+// goroutines for a cheap full dump, the stack of a greenlet that computes
+// is read directly, as the scheduler preempts it.
+func TestBlockingReportCPULoopManyGoroutines(t *testing.T) {
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 400 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-release
+		}()
+	}
+	defer func() { close(release); wg.Wait() }()
+	checkOneReport(t, "spinner", "running", func() { spinFor(400 * time.Millisecond) }, "green_test.spinFor")
+}

@@ -18,7 +18,7 @@ var runInfoOut io.Writer = os.Stderr
 //	mux.Handle("/debug/green", green.RunInfoHandler())
 //
 // Query parameters: stacks=1 adds the stacks, limit=N bounds the number
-// of greenlets per hub. It works from a plain net/http server (a hub that
+// of greenlets per hub (default 1000, -1: all). It works from a plain net/http server (a hub that
 // is blocked is reported as such, with who blocks it) and from a netwrap
 // server's greenlets alike.
 func RunInfoHandler() http.Handler {
@@ -26,7 +26,7 @@ func RunInfoHandler() http.Handler {
 		q := r.URL.Query()
 		var opts RunInfoOptions
 		opts.Stacks, _ = strconv.ParseBool(q.Get("stacks"))
-		if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		if n, err := strconv.Atoi(q.Get("limit")); err == nil {
 			opts.Limit = n
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -59,6 +59,9 @@ func (g *G) ID() uint64 { return g.id }
 // goroutine, at any time.
 func (g *G) SetName(name string) { g.name.Store(&name) }
 
+// Named reports whether SetName was called. Safe from any goroutine.
+func (g *G) Named() bool { return g.name.Load() != nil }
+
 // Name returns the name given to SetName, or "". Safe from any goroutine.
 func (g *G) Name() string {
 	if p := g.name.Load(); p != nil {
@@ -98,7 +101,9 @@ func (g *G) ParkingOn() (what any, op WaitOp) { return g.what, g.op }
 // WaitingOn returns what g is parked on and for how long it has been
 // parked, or nil, WaitNone, 0 if g is not parked or its park recorded
 // nothing. The duration is measured from the loop turn during which g
-// parked. Hub-only.
+// parked, to within the blocking monitor's sampling period (25 ms by
+// default): the stamp is the monitor's clock, which costs the park path
+// nothing. Hub-only.
 func (g *G) WaitingOn() (what any, op WaitOp, parked time.Duration) {
 	if g.state != gParked {
 		return nil, WaitNone, 0
@@ -134,15 +139,22 @@ func (g *G) State() string {
 // assignID gives g its id: from the hub's block of ids on the hub, with
 // an atomic increment elsewhere.
 func (h *Hub) assignID(g *G) {
+	if h.OnHub() && h.ext.idNext != h.ext.idEnd { // inlined: the common case
+		g.id = h.ext.idNext
+		h.ext.idNext++
+		return
+	}
+	h.assignIDSlow(g)
+}
+
+func (h *Hub) assignIDSlow(g *G) {
 	if !h.OnHub() {
 		g.id = gids.Add(1)
 		return
 	}
 	e := &h.ext
-	if e.idNext == e.idEnd {
-		e.idEnd = gids.Add(gidBlock) + 1
-		e.idNext = e.idEnd - gidBlock
-	}
+	e.idEnd = gids.Add(gidBlock) + 1
+	e.idNext = e.idEnd - gidBlock
 	g.id = e.idNext
 	e.idNext++
 }

@@ -235,6 +235,12 @@ func fastStack(gid uintptr, spin time.Duration) gstack {
 	}
 	s := fpStackOf(gid)
 	s.state = stateName(s.status, s.reason)
+	switch {
+	case s.ok && s.status == gsRunnable && preempted(s.pcs):
+		s.state = "running" // caught as the scheduler preempted it
+	case !s.ok && s.status&^gsScan == gsRunnable:
+		s.state = "running" // runnable, then running again as we read
+	}
 	if s.ok || spin <= 0 {
 		return s
 	}
@@ -256,6 +262,22 @@ func fastStack(gid uintptr, spin time.Duration) gstack {
 		}
 	}
 	return s
+}
+
+// preempted reports whether a runnable goroutine's stack shows it was
+// preempted while running (rather than woken and waiting for a CPU).
+func preempted(pcs []uintptr) bool {
+	frames := runtime.CallersFrames(pcs[:min(len(pcs), 4)])
+	for {
+		f, more := frames.Next()
+		switch f.Function {
+		case "runtime.asyncPreempt", "runtime.asyncPreempt2", "runtime.gopreempt_m", "runtime.newstack", "runtime.morestack":
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }
 
 // stackSupported reports whether fastStack can work here.

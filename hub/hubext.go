@@ -190,30 +190,27 @@ func Hubs() []*Hub {
 	return nil
 }
 
-// Coroutines returns h's live coroutines: the running one, then the ready
-// ones in the order they will run, then the parked ones, longest parked
-// first. Hub-only.
-func (h *Hub) Coroutines() []*G {
+// Coroutines returns h's live coroutines, at most max of them (max <= 0:
+// all): the running one, then the ready ones in the order they will run,
+// then the parked ones, longest parked first. Hub-only; it costs a few
+// nanoseconds per coroutine returned.
+func (h *Hub) Coroutines(max int) []*G {
 	h.mustOnHub()
-	gs := make([]*G, 0, h.live)
-	seen := make(map[*G]bool, h.live)
-	if h.cur != nil && h.cur.state == gRunning {
+	if max <= 0 || max > h.live {
+		max = h.live
+	}
+	gs := make([]*G, 0, max)
+	if h.cur != nil && h.cur.state == gRunning && len(gs) < max {
 		gs = append(gs, h.cur)
-		seen[h.cur] = true
 	}
 	q := &h.ready.r
-	for i := 0; i < q.Len(); i++ {
-		e := q.At(i)
-		if e.g != nil && e.g.state == gReady && !seen[e.g] {
+	for i := 0; i < q.Len() && len(gs) < max; i++ {
+		if e := q.At(i); e.g != nil && e.g.state == gReady {
 			gs = append(gs, e.g)
-			seen[e.g] = true
 		}
 	}
-	for g := h.parkedHead; g != nil; g = g.pnext {
-		if !seen[g] {
-			gs = append(gs, g)
-			seen[g] = true
-		}
+	for g := h.parkedHead; g != nil && len(gs) < max; g = g.pnext {
+		gs = append(gs, g)
 	}
 	return gs
 }

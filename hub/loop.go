@@ -30,7 +30,7 @@ func (h *Hub) loop() {
 		// A new turn: the monitor sees the hub moving even when it runs
 		// only callbacks, and parks are stamped with this time.
 		storeRunning(h, h.loopCtx.gid)
-		h.ext.now = nanotime()
+		h.ext.now = turnTime()
 		h.setQuiet(false)
 		h.takeWakeups()
 		if h.stopping && h.stopStep() {
@@ -38,7 +38,9 @@ func (h *Hub) loop() {
 		}
 		h.runReady()
 		if len(h.timers) > 0 {
-			h.runTimers(nanotime())
+			now := nanotime()
+			h.ext.now = now
+			h.runTimers(now)
 		}
 		if h.wakeIdlers() {
 			continue
@@ -135,7 +137,6 @@ func (h *Hub) pollWait() {
 	err := h.poll.wait(timeout, h.fdReady)
 	if timeout != 0 {
 		storeRunning(h, h.loopCtx.gid)
-		h.ext.now = nanotime()
 	}
 	if err != nil {
 		h.ReportError(err)

@@ -102,7 +102,9 @@ func (h *Hub) startTimer(t *Timer, d time.Duration, fn func(any), arg any) {
 		d = 0
 	}
 	t.fn, t.arg = fn, arg
-	t.when = nanotime() + int64(d)
+	now := nanotime()
+	h.ext.now = now // a fresher stamp for the parks of this turn, for free
+	t.when = now + int64(d)
 	h.timerSeq++
 	t.seq = h.timerSeq
 	h.timers.push(t)

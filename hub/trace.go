@@ -33,36 +33,68 @@ var tracer atomic.Pointer[Tracer]
 // their next event.
 func SetTracer(t *Tracer) (old *Tracer) { return tracer.Swap(t) }
 
+// The trace points are inlined nil checks; the calls, with their
+// recovery, are out of line, so that a hub without a tracer pays a load
+// and a branch per event.
+
 func traceStart(g *G) {
-	if t := tracer.Load(); t != nil && t.Start != nil {
-		defer traceRecover(g.h)
-		t.Start(g)
+	if t := tracer.Load(); t != nil {
+		t.start(g)
 	}
 }
 
 func traceSwitch(from, to *G) {
-	if t := tracer.Load(); t != nil && t.Switch != nil {
-		h := to
-		if h == nil {
-			h = from
-		}
-		defer traceRecover(h.h)
-		t.Switch(from, to)
+	if t := tracer.Load(); t != nil {
+		t.switched(from, to)
 	}
 }
 
 func tracePark(g *G) {
-	if t := tracer.Load(); t != nil && t.Park != nil {
-		defer traceRecover(g.h)
-		t.Park(g)
+	if t := tracer.Load(); t != nil {
+		t.park(g)
 	}
 }
 
 func traceDeath(g *G) {
-	if t := tracer.Load(); t != nil && t.Death != nil {
-		defer traceRecover(g.h)
-		t.Death(g)
+	if t := tracer.Load(); t != nil {
+		t.death(g)
 	}
+}
+
+func (t *Tracer) start(g *G) {
+	if t.Start == nil {
+		return
+	}
+	defer traceRecover(g.h)
+	t.Start(g)
+}
+
+func (t *Tracer) switched(from, to *G) {
+	if t.Switch == nil {
+		return
+	}
+	h := to
+	if h == nil {
+		h = from
+	}
+	defer traceRecover(h.h)
+	t.Switch(from, to)
+}
+
+func (t *Tracer) park(g *G) {
+	if t.Park == nil {
+		return
+	}
+	defer traceRecover(g.h)
+	t.Park(g)
+}
+
+func (t *Tracer) death(g *G) {
+	if t.Death == nil {
+		return
+	}
+	defer traceRecover(g.h)
+	t.Death(g)
 }
 
 // traceRecover keeps a panicking tracer from unwinding through the
