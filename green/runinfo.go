@@ -272,7 +272,9 @@ func (g *greenletInfo) line(live map[uint64]bool) string {
 	}
 	b.WriteString(" " + g.state)
 	if g.state == "parked" {
-		fmt.Fprintf(&b, " %v", roundDur(g.parked))
+		if g.parked > 0 {
+			fmt.Fprintf(&b, " %v", roundDur(g.parked))
+		}
 		if g.waiting != "" {
 			b.WriteString(": " + g.waiting)
 		}

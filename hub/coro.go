@@ -158,7 +158,7 @@ func (w *worker) run(g *G) {
 	h := g.h
 	traceDeath(g)
 	h.live--
-	g.w = nil
+	g.w, g.what = nil, nil
 	w.g.Store(nil)
 }
 

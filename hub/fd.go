@@ -153,11 +153,6 @@ func fireCallback(arg any) { arg.(func(error))(nil) }
 
 // fdReady is the poller's event callback.
 func (h *Hub) fdReady(tok pollToken, r, w bool) {
-	if h.running.Load()&pollBit != 0 {
-		// The wait is over: what the events run (callbacks) counts as
-		// holding the hub again.
-		storeRunning(h, h.loopCtx.gid)
-	}
 	d := h.fds[tok.fd]
 	if d == nil || d.gen != tok.gen {
 		return // stale: the descriptor was unregistered or its number reused
@@ -183,6 +178,11 @@ func (d *FD) notify(s *fdSide, err error) {
 		return
 	}
 	if cb := s.cb; cb != nil {
+		if h.running.Load()&pollBit != 0 {
+			// Called from the poller (fdReady): the wait is over, and
+			// the callback holds the hub like any other.
+			storeRunning(h, h.loopCtx.gid)
+		}
 		s.cb = nil
 		if err == nil {
 			s.ready = false

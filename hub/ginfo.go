@@ -96,19 +96,31 @@ func (g *G) SetWaitingOn(what any, op WaitOp) {
 
 // ParkingOn returns what SetWaitingOn recorded for g's current or coming
 // park (what a Tracer's Park sees). Hub-only.
-func (g *G) ParkingOn() (what any, op WaitOp) { return g.what, g.op }
+func (g *G) ParkingOn() (what any, op WaitOp) {
+	if g.op == WaitNone {
+		return nil, WaitNone
+	}
+	return g.what, g.op
+}
 
 // WaitingOn returns what g is parked on and for how long it has been
 // parked, or nil, WaitNone, 0 if g is not parked or its park recorded
 // nothing. The duration is measured from the loop turn during which g
 // parked, to within the blocking monitor's sampling period (25 ms by
 // default): the stamp is the monitor's clock, which costs the park path
-// nothing. Hub-only.
+// nothing; 0 when no hub is monitored and the turn read no clock (no
+// timers). Hub-only.
 func (g *G) WaitingOn() (what any, op WaitOp, parked time.Duration) {
 	if g.state != gParked {
 		return nil, WaitNone, 0
 	}
-	return g.what, g.op, time.Duration(nanotime() - g.since)
+	if g.since != 0 {
+		parked = time.Duration(nanotime() - g.since)
+	}
+	if g.op == WaitNone {
+		return nil, WaitNone, parked
+	}
+	return g.what, g.op, parked
 }
 
 // SleepUntil returns the monotonic deadline of g's park timeout, if

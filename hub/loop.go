@@ -132,12 +132,12 @@ func (h *Hub) pollWait() {
 		return
 	}
 	if timeout != 0 {
-		setPolling(h) // waiting for I/O is not blocking the hub
+		// Waiting for I/O is not blocking the hub. The bit is cleared
+		// at the top of the next turn, or before an FD callback runs
+		// (FD.notify: callbacks hold the hub like anything else).
+		setPolling(h)
 	}
 	err := h.poll.wait(timeout, h.fdReady)
-	if timeout != 0 {
-		storeRunning(h, h.loopCtx.gid)
-	}
 	if err != nil {
 		h.ReportError(err)
 	}

@@ -180,14 +180,9 @@ type monState struct {
 var coarseClock atomic.Int64
 
 // turnTime is the time stamped on the parks of a loop turn: the monitor's
-// clock (within a sampling period, 25 ms by default), or nanotime when no
-// monitor runs.
-func turnTime() int64 {
-	if c := coarseClock.Load(); c != 0 {
-		return c
-	}
-	return nanotime()
-}
+// clock (within a sampling period, 25 ms by default), or 0 (unknown) when
+// no monitor runs, rather than a clock read per turn.
+func turnTime() int64 { return coarseClock.Load() }
 
 var monitor struct {
 	mu      sync.Mutex

@@ -281,14 +281,12 @@ func (w *Waiter) waitOutside(timeout time.Duration, from *Hub) ParkResult {
 
 func (w *Waiter) waitG(timeout time.Duration) ParkResult {
 	g := w.g
-	what, op := g.what, g.op // Park clears them: a stale wake-up parks again
+	op := g.op // Park clears it: a stale wake-up parks again
 	if timeout < 0 && w.local {
 		// The common case, without a deadline or atomics.
 		for w.state != waiterClaimed {
 			w.seq, w.parked = g.seq, true
-			if g.op != op {
-				g.what, g.op = what, op
-			}
+			g.op = op
 			res := g.Park(-1)
 			w.parked = false
 			if res == Interrupted {
@@ -317,9 +315,7 @@ func (w *Waiter) waitG(timeout time.Duration) ParkResult {
 			continue // claimed: its wake-up is on the way
 		}
 		w.seq, w.parked = g.seq, true
-		if g.op != op {
-			g.what, g.op = what, op
-		}
+		g.op = op
 		res := g.Park(d)
 		w.parked = false
 		switch res {
