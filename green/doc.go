@@ -75,6 +75,23 @@
 //   - Hub callbacks may make the calls that do not wait; calls that would
 //     wait panic with hub.ErrNotCoroutine.
 //
+// # When the hub blocks, and what every greenlet is doing
+//
+// A greenlet that holds its hub too long (100 ms by default) is reported
+// by the hub's blocking monitor, with its name, id, spawn site and current
+// stack (see hub.BlockingError and hub.Config.MaxBlockingTime).
+// PrintRunInfo and FormatRunInfo (gevent's print_run_info and
+// format_run_info) list every hub's greenlets as a tree by spawning
+// greenlet (gevent's GreenletTree), with what each is parked on (a sleep,
+// a queue, an event, a lock, a socket read with its addresses, a join, an
+// offloaded call) and for how long; RunInfoHandler serves it on a debug
+// mux and NotifyRunInfo writes it on a signal. SetTracer installs
+// callbacks on spawn, switch, park and death (gevent.events,
+// greenlet.settrace). AssertSwitches (gevent's assert_switches) tells a
+// test whether code shared its hub. Named greenlets carry the profile
+// label "greenlet" (SetProfileLabels). Spawn sites and spawning greenlets
+// are recorded at a few nanoseconds per spawn (TrackGreenletTree).
+//
 // Do not call runtime.Goexit (t.FailNow, log.Fatal's cousins) or
 // runtime.LockOSThread inside a greenlet: Goexit fails the greenlet with
 // hub.ErrGoexit and abandons its goroutine; LockOSThread breaks the

@@ -121,13 +121,11 @@ func (q *queue[T, K]) describeWait(on *hub.Hub) string {
 	if q.hb.Load() != on {
 		return s
 	}
-	switch {
-	case q.max > 0:
-		s += fmt.Sprintf(" (%d/%d", q.size(), q.max)
-	default:
-		s += fmt.Sprintf(" (%d", q.size())
+	s += fmt.Sprintf(" (len %d", q.size())
+	if q.max > 0 {
+		s += fmt.Sprintf("/%d", q.max)
 	}
-	return s + fmt.Sprintf(", %d getters, %d putters)", q.getters.Waiting(), q.putters.Waiting())
+	return s + fmt.Sprintf(", %d getters, %d putters waiting)", q.getters.Waiting(), q.putters.Waiting())
 }
 
 // kindOf is kind without caching it (describeWait may run on another hub).

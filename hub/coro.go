@@ -31,6 +31,7 @@ type slot struct {
 	occ       *ctx
 	yieldNext bool // the next switch through this slot calls yield
 	exitReq   bool // (home slots) the worker owning the slot must exit
+	labelled  bool // (home slots) the worker's G set profile labels of its own
 }
 
 // ctx is a goroutine that takes turns running on the hub: the loop
@@ -81,7 +82,6 @@ type worker struct {
 	home     slot              // the slot created with this goroutine: its exit path
 	g        atomic.Pointer[G] // the G it runs; atomic for the blocking monitor
 	nextFree *worker
-	labelled bool // its G set profile labels of its own (SetProfileLabels)
 
 	wprev, wnext *worker // the hub's list of workers (hubext.go)
 }
@@ -141,11 +141,22 @@ func (w *worker) run(g *G) {
 		w.home.exitReq = true // the worker's state is suspect after a panic
 	}()
 	g.r.Run(g)
-	if w.labelled {
-		w.labelled = false
+	finished = true
+	w.ended(g)
+}
+
+// ended finishes the G that w ran, once Run returned. It is a function of
+// its own, not inlined, so that run's frame, which the stack of every
+// parked coroutine holds, stays small: the runtime starts new goroutines
+// with stacks of the size the collector last saw them use (adaptive
+// starting stacks), and a parked greenlet's stack sits just under 2 KiB.
+//
+//go:noinline
+func (w *worker) ended(g *G) {
+	if w.home.labelled {
+		w.home.labelled = false
 		pprof.SetGoroutineLabels(g.h.ext.labels)
 	}
-	finished = true
 	if lockedOSThread() {
 		// Returned still locked: unlock, so that the worker can run the
 		// next coroutine, and say so.

@@ -39,4 +39,31 @@
 // next one. Plain goroutines that will wake a coroutine later (set an event,
 // put into a queue) must take a Hold first, or a concurrent waiter may see a
 // deadlock that their wake-up would have resolved.
+//
+// # Blocking monitor
+//
+// Every hub is watched by the blocking monitor (gevent's monitor thread):
+// when one coroutine, or the loop running callbacks, holds the hub for
+// Config.MaxBlockingTime (100 ms by default, GREEN_MAX_BLOCKING_TIME in the
+// environment, SetMaxBlockingTime at run time) without switching, the hub's
+// error handler receives a *BlockingError naming the coroutine, where it
+// was created and its current stack (time.Sleep, a channel receive, a
+// sync.Mutex, a CPU loop...), and another one when the stall ends. The
+// stack is read directly from the goroutine's saved frame pointers, not
+// from a dump of every goroutine (see gstack_fp.go), so it stays cheap
+// with a million parked greenlets. The hub's side of it is one tick in the
+// running word it stores at every switch anyway (running.go) and a bit
+// around each wait in epoll; see monitor.go.
+//
+// # Introspection and tracing
+//
+// Coroutines carry an id, a name, their creation site and creator
+// (SetOrigin), and what they are parked on (SetWaitingOn: two stores on
+// the park path, formatted only when asked), which package green's
+// run-info prints; Coroutines lists them, G.StackOf reads their stacks.
+// SetTracer installs callbacks on start, switch, park and death (a nil
+// check per event when none is installed); G.WatchSwitches measures how a
+// coroutine shares its hub (green.AssertSwitches). Worker goroutines carry
+// the profile label "hub" (ProfileLabels), coroutines may add their own
+// (SetProfileLabels).
 package hub

@@ -135,7 +135,7 @@ func (g *G) SetProfileLabels(ctx context.Context) {
 	if h.cur != g || g.w == nil || getg() != g.w.gid {
 		h.mustInCoroutine()
 	}
-	g.w.labelled = true
+	g.w.home.labelled = true
 	pprof.SetGoroutineLabels(ctx)
 }
 

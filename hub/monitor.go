@@ -220,61 +220,87 @@ func monitorPeriod() time.Duration {
 func monitorLoop() {
 	// It was started by some hub's loop: do not carry its labels.
 	pprof.SetGoroutineLabels(context.Background())
-	var t *time.Timer
-	last := nanotime()
-	reported := map[*Hub]bool{} // hubs with a stall reported and not ended
+	// The loop keeps a small frame (the state is on the heap, the work in
+	// tick): the runtime sizes new goroutines' stacks by the average it
+	// sees, and this goroutine spends its life asleep here.
+	m := &monitorState{last: nanotime(), reported: map[*Hub]bool{}}
 	for {
-		p := monitorPeriod()
+		p := m.period()
 		if p == 0 {
-			monitor.mu.Lock()
-			if p = monitorPeriod(); p == 0 {
-				coarseClock.Store(0)
-				monitor.running = false
-				monitor.mu.Unlock()
-				return
-			}
-			monitor.mu.Unlock()
+			return
 		}
-		if t == nil {
-			t = time.NewTimer(p)
+		if m.t == nil {
+			m.t = time.NewTimer(p)
 		} else {
-			t.Reset(p)
+			m.t.Reset(p)
 		}
-		<-t.C
-		now := nanotime()
-		coarseClock.Store(now)
-		// A monitor that woke much too late was starved itself: what it
-		// saw unchanged may not have had a chance to change.
-		overslept := now-last > int64(p)+int64(max(p, 50*time.Millisecond))
-		last = now
-		l := hubs.Load()
-		if l != nil {
-			for _, h := range *l {
-				h.check(now, overslept)
-				if h.ext.mon.reported != nil {
-					reported[h] = true
-				} else if len(reported) > 0 {
-					delete(reported, h)
-				}
-			}
-		}
-	gone:
-		for h := range reported {
-			if l != nil {
-				for _, x := range *l {
-					if x == h {
-						continue gone
-					}
-				}
-			}
-			h.endStall(now) // stopped while blocked: that ended the stall
-			delete(reported, h)
-		}
+		<-m.t.C
+		m.tick(p)
 	}
 }
 
-// check samples h. Monitor-only.
-func (h *Hub) check(now int64, overslept bool) {
+// monitorState is what the monitor goroutine keeps between looks.
+type monitorState struct {
+	t        *time.Timer
+	last     int64
+	reported map[*Hub]bool // hubs with a stall reported and not ended
+}
+
+// period returns the sampling period, or 0 after marking the monitor
+// stopped when no running hub needs it.
+//
+//go:noinline
+func (m *monitorState) period() time.Duration {
+	if p := monitorPeriod(); p != 0 {
+		return p
+	}
+	monitor.mu.Lock()
+	defer monitor.mu.Unlock()
+	p := monitorPeriod()
+	if p == 0 {
+		coarseClock.Store(0)
+		monitor.running = false
+	}
+	return p
+}
+
+// tick looks at every hub once.
+//
+//go:noinline
+func (m *monitorState) tick(p time.Duration) {
+	now := nanotime()
+	coarseClock.Store(now)
+	// A monitor that woke much too late was starved itself: what it saw
+	// unchanged may not have had a chance to change.
+	overslept := now-m.last > int64(p)+int64(max(p, 50*time.Millisecond))
+	m.last = now
+	l := hubs.Load()
+	if l != nil {
+		for _, h := range *l {
+			h.check(now, p, overslept)
+			if h.ext.mon.reported != nil {
+				m.reported[h] = true
+			} else if len(m.reported) > 0 {
+				delete(m.reported, h)
+			}
+		}
+	}
+gone:
+	for h := range m.reported {
+		if l != nil {
+			for _, x := range *l {
+				if x == h {
+					continue gone
+				}
+			}
+		}
+		h.endStall(now) // stopped while blocked: that ended the stall
+		delete(m.reported, h)
+	}
+}
+
+// check samples h, the sampling period being p. Monitor-only.
+func (h *Hub) check(now int64, p time.Duration, overslept bool) {
 	st := &h.ext.mon
 	threshold := h.MaxBlockingTime()
 	w := h.running.Load()
@@ -291,7 +317,7 @@ func (h *Hub) check(now int64, overslept bool) {
 		}
 		st.before = st.last
 		if !st.seen {
-			st.before = now
+			st.before = now - int64(p) // as if sampled one period ago
 		}
 		st.word, st.since, st.last, st.seen = w, now, now, true
 		return
