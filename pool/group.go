@@ -297,13 +297,13 @@ func (g *Group) Discard(gl *green.Greenlet) bool {
 }
 
 // Join waits until the group is empty (gevent's join()).
-func (g *Group) Join() { g.JoinTimeout(forever) }
+func (g *Group) Join() { g.waitEmpty(newDeadline(forever), nil) }
 
-// JoinTimeout waits until the group is empty or d has passed (d < 0: no
-// limit; 0: only check) and reports whether it became empty. Members that
-// join their own group wait for themselves: don't.
+// JoinTimeout waits until the group is empty or d has passed (d <= 0:
+// only check) and reports whether it became empty. Members that join their
+// own group wait for themselves: don't.
 func (g *Group) JoinTimeout(d time.Duration) bool {
-	return g.waitEmpty(newDeadline(d), nil)
+	return g.waitEmpty(newDeadline(max(d, 0)), nil)
 }
 
 // waitEmpty waits for the group to be empty, or (when more is not nil)
