@@ -1,0 +1,17 @@
+module github.com/greenrt/green/integrations
+
+go 1.26.0
+
+replace github.com/greenrt/green => ../
+
+require (
+	github.com/greenrt/green v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/sourcegraph/conc v0.3.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+)
