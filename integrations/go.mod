@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/greenrt/green => ../
 
 require (
+	github.com/gomodule/redigo v1.9.3
 	github.com/greenrt/green v0.0.0-00010101000000-000000000000
 	github.com/redis/go-redis/v9 v9.23.0
 )
