@@ -73,6 +73,9 @@ type Figures struct {
 func (f Figures) Ratio() float64 { return float64(f.Green) / float64(f.Plain) }
 
 func (f Figures) String() string {
+	if f.Plain == 0 {
+		return fmt.Sprintf("greenlets %v, largest hub gap %v", f.Green.Round(time.Millisecond), f.Gap.Round(100*time.Microsecond))
+	}
 	return fmt.Sprintf("greenlets %v, goroutines %v (%.2fx), largest hub gap %v",
 		f.Green.Round(time.Millisecond), f.Plain.Round(time.Millisecond), f.Ratio(), f.Gap.Round(100*time.Microsecond))
 }
