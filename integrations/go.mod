@@ -5,7 +5,9 @@ go 1.26.0
 replace github.com/greenrt/green => ../
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/gomodule/redigo v1.9.3
+	github.com/gorilla/websocket v1.5.3
 	github.com/greenrt/green v0.0.0-00010101000000-000000000000
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/redis/go-redis/v9 v9.23.0
