@@ -264,7 +264,7 @@ func TestPoolContexts(t *testing.T) {
 	}).Get(); err != nil || v != 1 {
 		t.Fatalf("after the cancellations: %v %v", v, err)
 	}
-	if gap := gt.Stop(); gap > 50*time.Millisecond {
+	if gap := gt.Stop(); gap > loadtest.GapBound() {
 		t.Errorf("hub gap %v", gap)
 	}
 }

@@ -142,7 +142,7 @@ func TestContexts(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("GetContext on a full pool: %v", err)
 	}
-	if gap := gt.Stop(); gap > 50*time.Millisecond {
+	if gap := gt.Stop(); gap > loadtest.GapBound() {
 		t.Errorf("hub gap %v during a 100 ms DoContext", gap)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)

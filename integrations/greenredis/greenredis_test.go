@@ -172,7 +172,7 @@ func TestPubSub(t *testing.T) {
 			t.Fatalf("message %d = %q", i, s)
 		}
 	}
-	if gap := gt.Stop(); gap > 50*time.Millisecond {
+	if gap := gt.Stop(); gap > loadtest.GapBound() {
 		t.Errorf("hub gap %v during pub/sub", gap)
 	}
 }

@@ -264,7 +264,7 @@ func TestContextsAndBadConns(t *testing.T) {
 	if v, err := green.SpawnOn(h.Hub, one).Get(); err != nil || v != 1 {
 		t.Fatalf("after a server-side kill: %v %v", v, err)
 	}
-	if gap := gt.Stop(); gap > 50*time.Millisecond {
+	if gap := gt.Stop(); gap > loadtest.GapBound() {
 		t.Errorf("hub gap %v", gap)
 	}
 	if open, _ := c.Stats(); open > 1 {

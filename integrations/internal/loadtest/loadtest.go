@@ -4,13 +4,13 @@
 // long the hub ever went without running it.
 //
 // The targets (issue 11): the greenlets finish within MaxRatio (1.5) times
-// the goroutines' time, the ticker never sees a gap above MaxGap (50 ms;
-// four times that under the race detector, which slows every greenlet's
-// turn about five times while a gap with 200 greenlets ready at once, as
-// when they all dial, is the sum of their turns),
+// the goroutines' time, the ticker never sees a gap above MaxGap (50 ms),
 // every answer is checked (a worker returns an error for a wrong one), and
 // nothing hangs (a run that does not finish within Hang panics with every
-// goroutine's stack, since a frozen hub cannot be stopped cleanly).
+// goroutine's stack, since a frozen hub cannot be stopped cleanly). Under
+// the race detector, which slows the greenlets' side several times more
+// than the goroutines' (see race.go), the bounds are 3x and 200 ms: the
+// strict ones are checked by the run without it (.ci/run makes both).
 package loadtest
 
 import (
@@ -36,7 +36,7 @@ type Setup struct {
 	Name     string        // printed with the figures
 	Workers  int           // zero: 200
 	Ops      int           // per worker; zero: 20
-	MaxRatio float64       // greenlets' time / goroutines' time; zero: 1.5
+	MaxRatio float64       // greenlets' time / goroutines' time; zero: 1.5 (3 under -race)
 	MaxGap   time.Duration // largest ticker gap; zero: 50 ms (200 ms under -race)
 	Rounds   int           // attempts (the machine is shared); zero: 3
 	Hang     time.Duration // a run taking longer has hung; zero: 60 s
@@ -50,7 +50,7 @@ func (s *Setup) defaults() {
 		s.Ops = 20
 	}
 	if s.MaxRatio == 0 {
-		s.MaxRatio = 1.5
+		s.MaxRatio = 1.5 * raceRatio
 	}
 	if s.MaxGap == 0 {
 		s.MaxGap = 50 * time.Millisecond * raceFactor

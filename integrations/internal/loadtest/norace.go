@@ -2,4 +2,7 @@
 
 package loadtest
 
-const raceFactor = 1
+const (
+	raceFactor = 1
+	raceRatio  = 1
+)
