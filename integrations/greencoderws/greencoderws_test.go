@@ -60,8 +60,8 @@ func roundTrip(ctx context.Context, c *websocket.Conn, w, i int) error {
 
 type dialFunc func(context.Context, string, *websocket.DialOptions) (*websocket.Conn, *http.Response, error)
 
-func perConn(url string, dial dialFunc) loadtest.Worker {
-	return func(w, ops int) error {
+func perConn(url string, dial dialFunc) loadtest.PhasedWorker {
+	return func(w, ops int, connected func()) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		c, _, err := dial(ctx, url, nil)
@@ -69,6 +69,7 @@ func perConn(url string, dial dialFunc) loadtest.Worker {
 			return err
 		}
 		defer c.CloseNow()
+		connected()
 		for i := 0; i < ops; i++ {
 			if err := roundTrip(ctx, c, w, i); err != nil {
 				return err
@@ -85,7 +86,7 @@ func TestConnPerGreenlet(t *testing.T) {
 	url := echoServer(t)
 	plainClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	t.Cleanup(plainClient.CloseIdleConnections)
-	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "coder/websocket conn per greenlet"},
+	loadtest.ComparePhased(t, h.Hub, loadtest.Setup{Name: "coder/websocket conn per greenlet"},
 		perConn(url, greencoderws.Dial),
 		perConn(url, func(ctx context.Context, u string, _ *websocket.DialOptions) (*websocket.Conn, *http.Response, error) {
 			return websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: plainClient})

@@ -59,13 +59,14 @@ func roundTrip(c *websocket.Conn, w, i int) error {
 	return nil
 }
 
-func perConn(url string, d *websocket.Dialer) loadtest.Worker {
-	return func(w, ops int) error {
+func perConn(url string, d *websocket.Dialer) loadtest.PhasedWorker {
+	return func(w, ops int, connected func()) error {
 		c, _, err := d.DialContext(context.Background(), url, nil)
 		if err != nil {
 			return err
 		}
 		defer c.Close()
+		connected()
 		for i := 0; i < ops; i++ {
 			if err := roundTrip(c, w, i); err != nil {
 				return err
@@ -79,7 +80,7 @@ func perConn(url string, d *websocket.Dialer) loadtest.Worker {
 func TestConnPerGreenlet(t *testing.T) {
 	h := testutil.NewHub(t)
 	url := echoServer(t)
-	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "gorilla/websocket conn per greenlet"},
+	loadtest.ComparePhased(t, h.Hub, loadtest.Setup{Name: "gorilla/websocket conn per greenlet"},
 		perConn(url, greengorilla.DefaultDialer), perConn(url, websocket.DefaultDialer))
 }
 

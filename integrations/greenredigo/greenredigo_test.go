@@ -88,14 +88,15 @@ func TestConnPerGreenlet(t *testing.T) {
 	h := testutil.NewHub(t)
 	servers.Need(t, "redis")
 	addr := redisSrv.Addr()
-	one := func(dial func() (redis.Conn, error)) loadtest.Worker {
+	one := func(dial func() (redis.Conn, error)) loadtest.PhasedWorker {
 		pre := prefix()
-		return func(w, ops int) error {
+		return func(w, ops int, connected func()) error {
 			c, err := dial()
 			if err != nil {
 				return err
 			}
 			defer c.Close()
+			connected()
 			ctr := fmt.Sprintf("%s:ctr:%d", pre, w)
 			if _, err := c.Do("DEL", ctr); err != nil {
 				return err
@@ -111,7 +112,7 @@ func TestConnPerGreenlet(t *testing.T) {
 			return nil
 		}
 	}
-	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "redigo conn per greenlet"},
+	loadtest.ComparePhased(t, h.Hub, loadtest.Setup{Name: "redigo conn per greenlet"},
 		one(func() (redis.Conn, error) { return greenredigo.Dial("tcp", addr) }),
 		one(func() (redis.Conn, error) { return redis.Dial("tcp", addr) }))
 }

@@ -31,6 +31,15 @@ import (
 // goroutine, as the run requires.
 type Worker func(w, ops int) error
 
+// PhasedWorker is a Worker that opens connections of its own first and
+// calls connected once they are open: connected returns when every worker
+// has connected (or finished), so that the operations start together, and
+// the hub's gaps of the two phases are measured apart (Figures.ConnectGap
+// and Figures.Gap). 200 greenlets connecting at once keep the hub busy
+// with their turns (parsing, handshakes, buffers: CPU, not waiting), which
+// is a burst the operations' bound is not about.
+type PhasedWorker func(w, ops int, connected func()) error
+
 // Setup is what a comparison runs. Zero fields take the values.
 type Setup struct {
 	Name     string        // printed with the figures
@@ -65,19 +74,24 @@ func (s *Setup) defaults() {
 
 // Figures are one round's measurements.
 type Figures struct {
-	Green, Plain time.Duration // wall time of all workers
-	Gap          time.Duration // the hub's largest gap during the green run
+	Green, Plain time.Duration // wall time of all workers, connecting included
+	Gap          time.Duration // the hub's largest gap during the green run (its operations, for a PhasedWorker)
+	ConnectGap   time.Duration // for a PhasedWorker: the largest gap while the greenlets connected
 }
 
 // Ratio is Green / Plain.
 func (f Figures) Ratio() float64 { return float64(f.Green) / float64(f.Plain) }
 
 func (f Figures) String() string {
-	if f.Plain == 0 {
-		return fmt.Sprintf("greenlets %v, largest hub gap %v", f.Green.Round(time.Millisecond), f.Gap.Round(100*time.Microsecond))
+	s := fmt.Sprintf("greenlets %v", f.Green.Round(time.Millisecond))
+	if f.Plain != 0 {
+		s += fmt.Sprintf(", goroutines %v (%.2fx)", f.Plain.Round(time.Millisecond), f.Ratio())
 	}
-	return fmt.Sprintf("greenlets %v, goroutines %v (%.2fx), largest hub gap %v",
-		f.Green.Round(time.Millisecond), f.Plain.Round(time.Millisecond), f.Ratio(), f.Gap.Round(100*time.Microsecond))
+	s += fmt.Sprintf(", largest hub gap %v", f.Gap.Round(100*time.Microsecond))
+	if f.ConnectGap != 0 {
+		s += fmt.Sprintf(" (while all connected at once: %v)", f.ConnectGap.Round(100*time.Microsecond))
+	}
+	return s
 }
 
 // Compare runs plain then green, up to s.Rounds times, and stops at the
@@ -88,14 +102,28 @@ func (f Figures) String() string {
 // are compared with nothing (then only the gap is checked).
 func Compare(t testing.TB, h *hub.Hub, s Setup, greenW, plainW Worker) Figures {
 	t.Helper()
+	return ComparePhased(t, h, s, phased(greenW), phased(plainW))
+}
+
+func phased(w Worker) PhasedWorker {
+	if w == nil {
+		return nil
+	}
+	return func(i, ops int, _ func()) error { return w(i, ops) }
+}
+
+// ComparePhased is Compare for workers that connect first (see
+// PhasedWorker); the gap bound applies to the operations.
+func ComparePhased(t testing.TB, h *hub.Hub, s Setup, greenW, plainW PhasedWorker) Figures {
+	t.Helper()
 	s.defaults()
 	var rounds []Figures
 	for r := 0; r < s.Rounds; r++ {
 		var f Figures
 		if plainW != nil {
-			f.Plain = RunPlain(t, s, plainW)
+			f.Plain = runPlain(t, s, plainW)
 		}
-		f.Green, f.Gap = RunGreen(t, h, s, greenW)
+		f.Green, f.Gap, f.ConnectGap = runGreen(t, h, s, greenW)
 		if t.Failed() {
 			return f
 		}
@@ -119,26 +147,51 @@ func Compare(t testing.TB, h *hub.Hub, s Setup, greenW, plainW Worker) Figures {
 // fail t (the first few are shown).
 func RunGreen(t testing.TB, h *hub.Hub, s Setup, w Worker) (time.Duration, time.Duration) {
 	t.Helper()
+	elapsed, gap, _ := runGreen(t, h, s, phased(w))
+	return elapsed, gap
+}
+
+func runGreen(t testing.TB, h *hub.Hub, s Setup, w PhasedWorker) (elapsed, gap, connectGap time.Duration) {
+	t.Helper()
 	s.defaults()
 	gt := testutil.StartGapTicker(h, time.Millisecond)
 	errs := make([]error, s.Workers)
 	gs := make([]*green.Greenlet, s.Workers)
+	// The barrier of connected: state of h's greenlets only, no lock.
+	var all green.Event
+	all.BindHub(h)
+	arrived, finished := 0, 0
+	check := func() {
+		if arrived > 0 && arrived+finished == s.Workers && !all.IsSet() {
+			connectGap = gt.Max()
+			gt.Reset()
+			all.Set()
+		}
+	}
+	connected := func() {
+		arrived++
+		check()
+		all.Wait()
+	}
 	start := time.Now()
 	for i := range gs {
-		gs[i] = green.NewOn(h, func() { errs[i] = w(i, s.Ops) })
+		gs[i] = green.NewOn(h, func() {
+			defer func() { finished++; check() }()
+			errs[i] = w(i, s.Ops, connected)
+		})
 		gs[i].Start()
 	}
 	// The wait for a hang is a Go timer, not a hub timer: a frozen hub
 	// would never fire its own.
-	finished := make(chan struct{})
-	go func() { green.JoinAll(gs...); close(finished) }()
+	joined := make(chan struct{})
+	go func() { green.JoinAll(gs...); close(joined) }()
 	select {
-	case <-finished:
+	case <-joined:
 	case <-time.After(s.Hang):
 		hung(s, "greenlets")
 	}
-	elapsed := time.Since(start)
-	gap := gt.Stop()
+	elapsed = time.Since(start)
+	gap = gt.Stop()
 	for _, g := range gs {
 		if g.Err() != nil { // a panic in a worker
 			t.Errorf("%s: greenlet failed: %v", s.Name, g.Err())
@@ -146,24 +199,52 @@ func RunGreen(t testing.TB, h *hub.Hub, s Setup, w Worker) (time.Duration, time.
 		}
 	}
 	report(t, s, "greenlet", errs)
-	return elapsed, gap
+	return elapsed, gap, connectGap
 }
 
 // RunPlain runs s.Workers goroutines of w and returns their wall time.
 func RunPlain(t testing.TB, s Setup, w Worker) time.Duration {
 	t.Helper()
+	return runPlain(t, s, phased(w))
+}
+
+func runPlain(t testing.TB, s Setup, w PhasedWorker) time.Duration {
+	t.Helper()
 	s.defaults()
 	errs := make([]error, s.Workers)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	arrived, finished := 0, 0
+	all := make(chan struct{})
+	check := func() { // with mu held
+		if arrived > 0 && arrived+finished == s.Workers {
+			select {
+			case <-all:
+			default:
+				close(all)
+			}
+		}
+	}
+	connected := func() {
+		mu.Lock()
+		arrived++
+		check()
+		mu.Unlock()
+		<-all
+	}
 	start := time.Now()
 	for i := range errs {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = w(i, s.Ops) }()
+		go func() {
+			defer wg.Done()
+			defer func() { mu.Lock(); finished++; check(); mu.Unlock() }()
+			errs[i] = w(i, s.Ops, connected)
+		}()
 	}
-	finished := make(chan struct{})
-	go func() { wg.Wait(); close(finished) }()
+	joined := make(chan struct{})
+	go func() { wg.Wait(); close(joined) }()
 	select {
-	case <-finished:
+	case <-joined:
 	case <-time.After(s.Hang):
 		hung(s, "goroutines")
 	}
