@@ -39,9 +39,11 @@
 //
 // CopyFrom (pgx streams the rows on a goroutine of its own and waits for it
 // on a channel) stops the hub for the duration of the copy: run it with
-// threadpool.Call. A single write larger than the socket buffer that the
-// server does not read for 15 ms makes pgx start a background reader, and
-// the next read then waits on a sync.Cond for up to one server round trip.
+// threadpool.Call. A write that takes pgx more than 15 ms (larger than the
+// socket buffer while the server does not read, or on a loaded machine
+// whose kernel preempts the hub's thread in the middle of it) makes pgx
+// start a background reader, and the next read then waits on a sync.Cond
+// for up to one server round trip (seen: a few ms, rarely).
 // Hijack keeps the connection's permit: the pool can hand out one
 // connection fewer until it is closed.
 package greenpgx

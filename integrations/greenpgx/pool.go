@@ -36,7 +36,9 @@ func ConfigurePool(cfg *pgxpool.Config) *pgxpool.Config {
 		beforeClose:  cfg.BeforeClose,
 		pingTimeout:  cfg.PingTimeout,
 	}
+	//lint:ignore SA1019 still honoured, as pgxpool does
 	if g.prepare == nil && cfg.BeforeAcquire != nil {
+		//lint:ignore SA1019 still honoured, as pgxpool does
 		before := cfg.BeforeAcquire
 		g.prepare = func(ctx context.Context, c *pgx.Conn) (bool, error) { return before(ctx, c), nil }
 	}
@@ -45,6 +47,7 @@ func ConfigurePool(cfg *pgxpool.Config) *pgxpool.Config {
 	}
 	cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	cfg.PrepareConn = g.prepareConn
+	//lint:ignore SA1019 replaced by PrepareConn, which calls it
 	cfg.BeforeAcquire = nil
 	cfg.AfterRelease = nil
 	cfg.BeforeClose = g.closing

@@ -142,7 +142,8 @@ func (v *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	if opts.Isolation != driver.IsolationLevel(0) || opts.ReadOnly {
 		return nil, errors.New("greensql: the driver does not support non-default isolation levels or read-only transactions")
 	}
-	tx, err := p.conn.Begin() //nolint:staticcheck // the driver has nothing newer
+	//lint:ignore SA1019 the driver has nothing newer
+	tx, err := p.conn.Begin()
 	return tx, p.note(err)
 }
 

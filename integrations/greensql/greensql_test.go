@@ -39,7 +39,9 @@ func newDBs(t *testing.T, maxConns int) (*sql.DB, *greensql.Connector, *sql.DB) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	gdb := sql.OpenDB(c)
+	gdb := sql.OpenDB(c) // as greensql.OpenDB does
+	gdb.SetMaxOpenConns(0)
+	gdb.SetMaxIdleConns(maxConns)
 	t.Cleanup(func() { gdb.Close(); plain.Close() })
 	return gdb, c, plain
 }

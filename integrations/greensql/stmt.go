@@ -88,7 +88,8 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err != nil {
 		return nil, err
 	}
-	r, err := st.Exec(vals) //nolint:staticcheck // the driver has nothing newer
+	//lint:ignore SA1019 the driver has nothing newer
+	r, err := st.Exec(vals)
 	return r, p.note(err)
 }
 
@@ -105,7 +106,8 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err != nil {
 		return nil, err
 	}
-	r, err := st.Query(vals) //nolint:staticcheck // the driver has nothing newer
+	//lint:ignore SA1019 the driver has nothing newer
+	r, err := st.Query(vals)
 	return r, p.note(err)
 }
 
