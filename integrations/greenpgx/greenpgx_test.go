@@ -177,7 +177,7 @@ func TestPool(t *testing.T) {
 // trips: 100 greenlets on a pool of 5.
 func TestPoolTxOutnumbered(t *testing.T) {
 	h := testutil.NewHub(t)
-	gp, _ := newPools(t, 5, nil)
+	gp, pp := newPools(t, 5, nil)
 	ctx := context.Background()
 	if _, err := gp.Exec(ctx, "CREATE TABLE IF NOT EXISTS counters (id int PRIMARY KEY, n int)"); err != nil {
 		t.Fatal(err)
@@ -186,8 +186,8 @@ func TestPoolTxOutnumbered(t *testing.T) {
 		t.Fatal(err)
 	}
 	const workers, ops = 100, 3
-	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "pgxpool tx/batch/rows, MaxConns 5", Workers: workers, Ops: ops, Rounds: 1},
-		func(w, ops int) error {
+	work := func(gp *pgxpool.Pool) loadtest.Worker {
+		return func(w, ops int) error {
 			for i := 0; i < ops; i++ {
 				err := pgx.BeginFunc(ctx, gp, func(tx pgx.Tx) error {
 					var n int
@@ -226,10 +226,14 @@ func TestPoolTxOutnumbered(t *testing.T) {
 				}
 			}
 			return nil
-		}, nil)
+		}
+	}
+	f := loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "pgxpool tx/batch/rows, MaxConns 5", Workers: workers, Ops: ops},
+		work(gp), work(pp))
+	want := 2 * f.Rounds * workers * ops
 	var n int
-	if err := gp.QueryRow(ctx, "SELECT n FROM counters WHERE id = 1").Scan(&n); err != nil || n != workers*ops {
-		t.Fatalf("counter = %d, %v; want %d", n, err, workers*ops)
+	if err := gp.QueryRow(ctx, "SELECT n FROM counters WHERE id = 1").Scan(&n); err != nil || n != want {
+		t.Fatalf("counter = %d, %v; want %d", n, err, want)
 	}
 }
 

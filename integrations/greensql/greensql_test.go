@@ -102,10 +102,11 @@ func TestLoad(t *testing.T) {
 
 // Transactions, a *sql.Conn with session state, a prepared statement
 // shared by everybody and rows read across switches: 100 greenlets and 10
-// goroutines on 5 physical connections.
+// goroutines on 5 physical connections, against 100 goroutines on a stock
+// DB with MaxOpenConns 5.
 func TestOutnumbered(t *testing.T) {
 	h := testutil.NewHub(t)
-	gdb, c, _ := newDBs(t, 5)
+	gdb, c, plain := newDBs(t, 5)
 	ctx := context.Background()
 	mustExec := func(q string) {
 		if _, err := gdb.ExecContext(ctx, q); err != nil {
@@ -114,66 +115,69 @@ func TestOutnumbered(t *testing.T) {
 	}
 	mustExec("CREATE TABLE IF NOT EXISTS sqlcounters (id int PRIMARY KEY, n int)")
 	mustExec("INSERT INTO sqlcounters VALUES (1, 0) ON CONFLICT (id) DO UPDATE SET n = 0")
-	stmt, err := gdb.PrepareContext(ctx, "SELECT $1::int * 2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stmt.Close()
 	const workers, ops = 100, 3
-	work := func(w, ops int) error {
-		for i := 0; i < ops; i++ {
-			tx, err := gdb.BeginTx(ctx, nil)
-			if err != nil {
-				return err
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT n FROM sqlcounters WHERE id = 1 FOR UPDATE").Scan(&n); err != nil {
-				tx.Rollback()
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE sqlcounters SET n = $1 WHERE id = 1", n+1); err != nil {
-				tx.Rollback()
-				return err
-			}
-			if err := tx.Commit(); err != nil {
-				return err
-			}
-			var twice int
-			if err := stmt.QueryRowContext(ctx, w).Scan(&twice); err != nil || twice != 2*w {
-				return fmt.Errorf("statement: %d, %v", twice, err)
-			}
-			sc, err := gdb.Conn(ctx)
-			if err != nil {
-				return err
-			}
-			name := fmt.Sprintf("w%d", w)
-			_, err = sc.ExecContext(ctx, "SET application_name = '"+name+"'")
-			green.Yield()
-			var got string
-			if err == nil {
-				err = sc.QueryRowContext(ctx, "SHOW application_name").Scan(&got)
-			}
-			sc.Close()
-			if err != nil || got != name {
-				return fmt.Errorf("session state: %q, %v", got, err)
-			}
-			rows, err := gdb.QueryContext(ctx, "SELECT generate_series(1, 3)")
-			if err != nil {
-				return err
-			}
-			sum := 0
-			for rows.Next() {
-				var v int
-				rows.Scan(&v)
-				sum += v
-				green.Yield()
-			}
-			if rows.Close(); rows.Err() != nil || sum != 6 {
-				return fmt.Errorf("rows: %d %v", sum, rows.Err())
-			}
+	work := func(gdb *sql.DB) loadtest.Worker {
+		stmt, err := gdb.PrepareContext(ctx, "SELECT $1::int * 2")
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
+		t.Cleanup(func() { stmt.Close() })
+		return func(w, ops int) error {
+			for i := 0; i < ops; i++ {
+				tx, err := gdb.BeginTx(ctx, nil)
+				if err != nil {
+					return err
+				}
+				var n int
+				if err := tx.QueryRowContext(ctx, "SELECT n FROM sqlcounters WHERE id = 1 FOR UPDATE").Scan(&n); err != nil {
+					tx.Rollback()
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, "UPDATE sqlcounters SET n = $1 WHERE id = 1", n+1); err != nil {
+					tx.Rollback()
+					return err
+				}
+				if err := tx.Commit(); err != nil {
+					return err
+				}
+				var twice int
+				if err := stmt.QueryRowContext(ctx, w).Scan(&twice); err != nil || twice != 2*w {
+					return fmt.Errorf("statement: %d, %v", twice, err)
+				}
+				sc, err := gdb.Conn(ctx)
+				if err != nil {
+					return err
+				}
+				name := fmt.Sprintf("w%d", w)
+				_, err = sc.ExecContext(ctx, "SET application_name = '"+name+"'")
+				green.Yield()
+				var got string
+				if err == nil {
+					err = sc.QueryRowContext(ctx, "SHOW application_name").Scan(&got)
+				}
+				sc.Close()
+				if err != nil || got != name {
+					return fmt.Errorf("session state: %q, %v", got, err)
+				}
+				rows, err := gdb.QueryContext(ctx, "SELECT generate_series(1, 3)")
+				if err != nil {
+					return err
+				}
+				sum := 0
+				for rows.Next() {
+					var v int
+					rows.Scan(&v)
+					sum += v
+					green.Yield()
+				}
+				if rows.Close(); rows.Err() != nil || sum != 6 {
+					return fmt.Errorf("rows: %d %v", sum, rows.Err())
+				}
+			}
+			return nil
+		}
 	}
+	gwork := work(gdb)
 	var plainErrs []error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -181,21 +185,23 @@ func TestOutnumbered(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := work(1000+g, ops); err != nil {
+			if err := gwork(1000+g, ops); err != nil {
 				mu.Lock()
 				plainErrs = append(plainErrs, err)
 				mu.Unlock()
 			}
 		}()
 	}
-	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "database/sql tx/conn/stmt/rows, 5 connections", Workers: workers, Ops: ops, Rounds: 1}, work, nil)
+	f := loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "database/sql tx/conn/stmt/rows, 5 connections", Workers: workers, Ops: ops},
+		gwork, work(plain))
 	wg.Wait()
 	if len(plainErrs) > 0 {
 		t.Fatalf("goroutines: %v", plainErrs[0])
 	}
+	want := (2*f.Rounds*workers + 10) * ops
 	var n int
-	if err := gdb.QueryRowContext(ctx, "SELECT n FROM sqlcounters WHERE id = 1").Scan(&n); err != nil || n != (workers+10)*ops {
-		t.Fatalf("counter = %d, %v; want %d", n, err, (workers+10)*ops)
+	if err := gdb.QueryRowContext(ctx, "SELECT n FROM sqlcounters WHERE id = 1").Scan(&n); err != nil || n != want {
+		t.Fatalf("counter = %d, %v; want %d", n, err, want)
 	}
 	if open, _ := c.Stats(); open > 5 {
 		t.Fatalf("%d physical connections, limit 5", open)
