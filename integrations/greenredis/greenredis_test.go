@@ -25,6 +25,11 @@ var runID atomic.Int64
 // closed at the end) and a stock client, both with the given pool size.
 func newClients(t *testing.T, poolSize int) (gc, plain *redis.Client) {
 	t.Helper()
+	return newClientsB(t, poolSize)
+}
+
+func newClientsB(t testing.TB, poolSize int) (gc, plain *redis.Client) {
+	t.Helper()
 	servers.Need(t, "redis")
 	tp, err := threadpool.New(512)
 	if err != nil {

@@ -28,9 +28,6 @@ type Options struct {
 	MaxConnIdleTime time.Duration
 }
 
-// ErrClosed is returned by a Connector's connections after Close.
-var ErrClosed = errors.New("greensql: connector closed")
-
 // Connector is a driver.Connector whose connections are handles bound, for
 // the time database/sql uses them, to physical connections of the wrapped
 // connector, at most Options.MaxConns at once (see the package
