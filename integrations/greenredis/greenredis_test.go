@@ -121,7 +121,9 @@ func TestWatchOutnumbered(t *testing.T) {
 			return nil
 		}
 	}
-	f := loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "go-redis Watch, PoolSize 5", Workers: workers, Ops: ops},
+	// Optimistic increments of one key retry on every conflict, and how
+	// often depends on timing: the time is reported, loosely bounded.
+	f := loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "go-redis Watch, PoolSize 5", Workers: workers, Ops: ops, MaxRatio: 10},
 		incr(gc), incr(plain))
 	want := 2 * f.Rounds * workers * ops
 	if n, err := gc.Get(context.Background(), key).Int(); err != nil || n != want {

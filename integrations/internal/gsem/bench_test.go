@@ -42,11 +42,14 @@ func BenchmarkUncontended(b *testing.B) {
 	})
 	b.Run("mutex/goroutine", func(b *testing.B) {
 		var mu sync.Mutex
+		n := 0
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			mu.Lock()
+			n++
 			mu.Unlock()
 		}
+		_ = n
 	})
 }
 

@@ -276,3 +276,7 @@ func hung(s Setup, kind string) {
 // GapBound is the default MaxGap: 50 ms, four times that under the race
 // detector.
 func GapBound() time.Duration { return 50 * time.Millisecond * raceFactor }
+
+// RaceRatio is the factor by which the race detector widens time-ratio
+// bounds (1 without it), for tests that set their own MaxRatio.
+func RaceRatio() float64 { return raceRatio }
