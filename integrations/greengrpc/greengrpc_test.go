@@ -43,13 +43,15 @@ func unaryWorker(cc *grpc.ClientConn) loadtest.Worker {
 }
 
 // 200 greenlets x 20 unary calls of 5 ms on one ClientConn, against 200
-// goroutines on another.
+// goroutines on another. Bounded at 2x, like TestStream and for the same
+// reason (measured on a loaded machine: 1.4-2.6x with threadpool's yield
+// after each hand-off, 1.02-1.26x without it; 1.07-1.24x quiet).
 func TestUnary(t *testing.T) {
 	h := testutil.NewHub(t)
 	addr := startServer(t)
 	gcc := dial(t, addr, greengrpc.DialOptions(newPool(t, 512))...)
 	pcc := dial(t, addr)
-	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "gRPC unary, interceptor"}, unaryWorker(gcc), unaryWorker(pcc))
+	loadtest.Compare(t, h.Hub, loadtest.Setup{Name: "gRPC unary, interceptor", MaxRatio: 2 * loadtest.RaceRatio()}, unaryWorker(gcc), unaryWorker(pcc))
 }
 
 func streamWorker(cc *grpc.ClientConn) loadtest.Worker {
