@@ -11,6 +11,7 @@ import (
 
 	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/internal/testutil"
 )
 
 // newHub starts a hub that the test stops when it ends.
@@ -155,4 +156,16 @@ func countFDs(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return len(ents)
+}
+
+// within waits up to a hang guard for ch; a wedged hub never answers.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s: no answer in 20 s (the hub is wedged)\n%s", what, testutil.Stacks())
+		panic("unreachable")
+	}
 }

@@ -168,7 +168,7 @@ func TestStreamServerStopKillsStragglers(t *testing.T) {
 	// Make sure the handler runs before stopping.
 	c.Write([]byte{})
 	inGreenlet(t, h, func() error {
-		for srv.core.active == 0 {
+		for srv.core.live() == 0 {
 			green.Sleep(time.Millisecond)
 		}
 		return nil
