@@ -375,7 +375,7 @@ func TestTLSInGreenlets(t *testing.T) {
 	h := newHub(t)
 	srvCfg, cliCfg := selfSigned(t)
 	srv := &StreamServer{Hub: h, TLSConfig: srvCfg, Handler: func(c net.Conn) {
-		if _, ok := c.(*tls.Conn); !ok {
+		if _, ok := c.(*TLSConn); !ok {
 			panic("not TLS")
 		}
 		io.Copy(c, c)

@@ -43,8 +43,10 @@ type StreamServer struct {
 	Backlog int
 
 	// TLSConfig, if set, makes the server speak TLS: handlers get a
-	// *tls.Conn over the accepted conn (the handshake happens on first
-	// I/O, in the handler's greenlet). Zero value: plain connections.
+	// *TLSConn (see TLSServer) over the accepted conn, which several
+	// greenlets may read and write at once (a *tls.Conn would wedge the
+	// hub). The handshake happens on first I/O, in the handler's
+	// greenlet. Zero value: plain connections.
 	TLSConfig *tls.Config
 
 	// Hub is the hub the server runs on. Zero value: the caller's hub, or
@@ -190,7 +192,7 @@ func (s *StreamServer) acceptLoop() error {
 
 func (s *StreamServer) serve(c net.Conn) {
 	if s.TLSConfig != nil {
-		c = tls.Server(c, s.TLSConfig)
+		c = TLSServer(c, s.TLSConfig)
 	}
 	defer c.Close()
 	s.Handler(c)
