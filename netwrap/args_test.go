@@ -135,18 +135,23 @@ func noPanic(t *testing.T, what string, fn func() error) error {
 	return err
 }
 
+// failer returns a check that fn fails (with any error) without panicking.
+func failer(t *testing.T) func(what string, fn func() error) {
+	return func(what string, fn func() error) {
+		t.Helper()
+		if err := noPanic(t, what, fn); err == nil {
+			t.Errorf("%s: no error", what)
+		}
+	}
+}
+
 // TestBadArguments: nil and zero values given to netwrap's functions and
 // methods give an error, never a nil-pointer panic, in a greenlet and in
 // a plain goroutine.
 func TestBadArguments(t *testing.T) {
 	checkLeaks(t)
 	h := newHub(t)
-	mustFail := func(what string, fn func() error) {
-		t.Helper()
-		if err := noPanic(t, what, fn); err == nil {
-			t.Errorf("%s: no error", what)
-		}
-	}
+	mustFail := failer(t)
 	run := func() error {
 		var nc *Conn
 		var nl *Listener

@@ -72,17 +72,7 @@ func BenchmarkPingPongGreenlets(b *testing.B) {
 // BenchmarkRoundTripStdlib is BenchmarkRoundTrip on package net conns
 // from a plain goroutine, for comparison.
 func BenchmarkRoundTripStdlib(b *testing.B) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var cs [2]net.Conn
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "")
-		cs[i], _ = net.FileConn(f)
-		f.Close()
-		defer cs[i].Close()
-	}
+	cs := stdSocketPair(b)
 	msg := make([]byte, 64)
 	buf := make([]byte, 64)
 	b.ReportAllocs()
@@ -140,16 +130,7 @@ func BenchmarkTLSRoundTrip(b *testing.B) {
 		})
 	})
 	b.Run("stdlib", func(b *testing.B) {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var cs [2]net.Conn
-		for i, fd := range fds {
-			f := os.NewFile(uintptr(fd), "")
-			cs[i], _ = net.FileConn(f)
-			f.Close()
-		}
+		cs := stdSocketPair(b)
 		cli, srv := tls.Client(cs[0], cliCfg), tls.Server(cs[1], srvCfg)
 		defer cli.Close()
 		defer srv.Close()
@@ -165,4 +146,21 @@ func BenchmarkTLSRoundTrip(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// stdSocketPair returns the two ends of a Unix stream socketpair as
+// package net conns, closed when the benchmark ends.
+func stdSocketPair(b *testing.B) [2]net.Conn {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cs [2]net.Conn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "")
+		cs[i], _ = net.FileConn(f)
+		f.Close()
+		b.Cleanup(func() { cs[i].Close() })
+	}
+	return cs
 }

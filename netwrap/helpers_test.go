@@ -15,7 +15,11 @@ import (
 )
 
 // newHub starts a hub that the test stops when it ends.
-func newHub(t testing.TB) *hub.Hub {
+func newHub(t testing.TB) *hub.Hub { return startHub(t, false) }
+
+// startHub starts a hub that the test stops when it ends; onlyIfPassed
+// leaves it running after a failure (a wedged hub would hang Stop).
+func startHub(t testing.TB, onlyIfPassed bool) *hub.Hub {
 	t.Helper()
 	h, err := hub.New(hub.Config{ErrorHandler: func(err error) { t.Logf("hub error: %v", err) }})
 	if err != nil {
@@ -24,7 +28,11 @@ func newHub(t testing.TB) *hub.Hub {
 	if err := h.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { h.Stop() })
+	t.Cleanup(func() {
+		if !onlyIfPassed || !t.Failed() {
+			h.Stop()
+		}
+	})
 	return h
 }
 

@@ -19,22 +19,7 @@ import (
 // wedgeHub starts a hub that is stopped at the end of the test only if
 // the test passed: a test that finds the hub wedged for good (a greenlet
 // blocked on crypto/tls's mutex) fails instead of hanging in Stop.
-func wedgeHub(t *testing.T) *hub.Hub {
-	t.Helper()
-	h, err := hub.New(hub.Config{ErrorHandler: func(err error) { t.Logf("hub error: %v", err) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if !t.Failed() {
-			h.Stop()
-		}
-	})
-	return h
-}
+func wedgeHub(t *testing.T) *hub.Hub { return startHub(t, true) }
 
 // slowPeer is how long the peers of these tests wait before reading, so
 // that the writers under test park on full buffers meanwhile.
@@ -340,12 +325,7 @@ func TestTLSConnCloseAndState(t *testing.T) {
 func TestTLSBadArguments(t *testing.T) {
 	checkLeaks(t)
 	h := newHub(t)
-	mustFail := func(what string, fn func() error) {
-		t.Helper()
-		if err := noPanic(t, what, fn); err == nil {
-			t.Errorf("%s: no error", what)
-		}
-	}
+	mustFail := failer(t)
 	run := func() error {
 		var tc *TLSConn
 		for _, c := range []*TLSConn{tc, TLSServer(nil, &tls.Config{}), TLSClient(nil, nil)} {
