@@ -137,7 +137,9 @@ func (c *TLSConn) unlockBoth() {
 func (c *TLSConn) Handshake() error { return c.HandshakeContext(context.Background()) }
 
 // HandshakeContext is Handshake bounded by ctx (a nil ctx is the
-// background context), as (*tls.Conn).HandshakeContext.
+// background context), as (*tls.Conn).HandshakeContext. A ctx that can be
+// cancelled is watched by a goroutine of crypto/tls's, which the handshake
+// waits for (briefly, on a Go channel) as it ends.
 func (c *TLSConn) HandshakeContext(ctx context.Context) error {
 	if err := c.check(); err != nil {
 		return err
@@ -163,8 +165,8 @@ func (c *TLSConn) handshake(ctx context.Context) error {
 	// its writes must leave at once. Both locks keep everybody else out
 	// of crypto/tls meanwhile.
 	c.tr.setDirect(true)
+	defer c.tr.setDirect(false) // also when a kill unwinds the handshake
 	err := c.tc.HandshakeContext(ctx)
-	c.tr.setDirect(false)
 	if err == nil {
 		c.hsDone.Store(true)
 	}
