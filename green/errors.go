@@ -28,6 +28,11 @@ var (
 	// TypeError inside the greenlet the same way).
 	ErrBadFunc = errors.New("green: bad function or arguments")
 
+	// ErrNilGreenlet is returned by the methods of a nil *Greenlet that
+	// return errors (Join, Get, Kill, Err...); the others do nothing or
+	// report false.
+	ErrNilGreenlet = errors.New("green: nil greenlet")
+
 	// ErrJoinSelf is returned when a greenlet joins or waits for itself.
 	ErrJoinSelf = errors.New("green: a greenlet cannot wait for itself")
 

@@ -125,6 +125,9 @@ func SpawnLater(d time.Duration, fn any, args ...any) *Greenlet {
 // Start schedules the greenlet to run on a later loop turn. Starting twice,
 // or starting a killed greenlet, does nothing.
 func (gl *Greenlet) Start() {
+	if gl == nil {
+		return
+	}
 	if gl.g.Hub().OnHub() {
 		gl.startNow()
 		return
@@ -134,6 +137,9 @@ func (gl *Greenlet) Start() {
 
 // StartLater schedules the greenlet to start after d.
 func (gl *Greenlet) StartLater(d time.Duration) {
+	if gl == nil {
+		return
+	}
 	gl.onHub(func() {
 		if gl.state.Load() != stNew || (gl.x != nil && gl.x.later != nil) {
 			return
@@ -173,6 +179,9 @@ func (gl *Greenlet) onHub(fn func()) {
 // Name returns the greenlet's name: the one set with SetName, or
 // "Greenlet-<address>".
 func (gl *Greenlet) Name() string {
+	if gl == nil {
+		return "<nil greenlet>"
+	}
 	if gl.x != nil && gl.x.name != "" {
 		return gl.x.name
 	}
@@ -180,11 +189,18 @@ func (gl *Greenlet) Name() string {
 }
 
 // SetName names the greenlet. Set it before starting, or from its hub.
-func (gl *Greenlet) SetName(name string) *Greenlet { gl.extra().name = name; return gl }
+func (gl *Greenlet) SetName(name string) *Greenlet {
+	if gl != nil {
+		gl.extra().name = name
+	}
+	return gl
+}
 
 // String returns the name and the state.
 func (gl *Greenlet) String() string {
 	switch {
+	case gl == nil:
+		return gl.Name()
 	case gl.Dead() && gl.Successful():
 		return gl.Name() + " (dead, successful)"
 	case gl.Dead():
@@ -196,14 +212,19 @@ func (gl *Greenlet) String() string {
 }
 
 // Hub returns the hub the greenlet runs on.
-func (gl *Greenlet) Hub() *hub.Hub { return gl.g.Hub() }
+func (gl *Greenlet) Hub() *hub.Hub {
+	if gl == nil {
+		return nil
+	}
+	return gl.g.Hub()
+}
 
 // Started reports whether the greenlet was started and has not finished.
-func (gl *Greenlet) Started() bool { return gl.state.Load() == stStarted }
+func (gl *Greenlet) Started() bool { return gl != nil && gl.state.Load() == stStarted }
 
 // Dead reports whether the greenlet has finished: returned, failed, or was
 // killed (even before it started). gevent's dead and ready().
-func (gl *Greenlet) Dead() bool { return gl.state.Load() == stDead }
+func (gl *Greenlet) Dead() bool { return gl != nil && gl.state.Load() == stDead }
 
 // Ready is Dead, under gevent's other name.
 func (gl *Greenlet) Ready() bool { return gl.Dead() }
@@ -228,6 +249,9 @@ func (gl *Greenlet) Value() any {
 // finished or succeeded. A panic is returned as an error that unwraps to
 // the panic value (see PanicError).
 func (gl *Greenlet) Err() error {
+	if gl == nil {
+		return ErrNilGreenlet
+	}
 	if !gl.Dead() {
 		return nil
 	}

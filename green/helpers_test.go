@@ -18,11 +18,11 @@ type testHub struct {
 	errors []error
 }
 
-func newTestHub(t *testing.T) *testHub { return newLeakyTestHub(t, 0) }
+func newTestHub(t testing.TB) *testHub { return newLeakyTestHub(t, 0) }
 
 // newTestHubs returns n test hubs; the leak check runs once, after all of
 // them have stopped.
-func newTestHubs(t *testing.T, n int) []*testHub {
+func newTestHubs(t testing.TB, n int) []*testHub {
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() { waitGoroutines(t, before) })
 	hubs := make([]*testHub, n)
@@ -34,7 +34,7 @@ func newTestHubs(t *testing.T, n int) []*testHub {
 
 // newLeakyTestHub is newTestHub for a test that leaks extra goroutines on
 // purpose.
-func newLeakyTestHub(t *testing.T, extra int) *testHub {
+func newLeakyTestHub(t testing.TB, extra int) *testHub {
 	t.Helper()
 	before := runtime.NumGoroutine() + extra
 	th := &testHub{}
@@ -71,7 +71,7 @@ func (th *testHub) reported() []error {
 // waitGoroutines fails the test if the goroutine count does not come back
 // to at most want within a bounded wait (exiting goroutines take a moment
 // to disappear from the count).
-func waitGoroutines(t *testing.T, want int) {
+func waitGoroutines(t testing.TB, want int) {
 	t.Helper()
 	for i := 0; i < 500; i++ {
 		if runtime.NumGoroutine() <= want {
@@ -85,7 +85,7 @@ func waitGoroutines(t *testing.T, want int) {
 
 // run runs fn in a greenlet of th and waits for it, failing the test on a
 // greenlet error.
-func (th *testHub) run(t *testing.T, fn func()) {
+func (th *testHub) run(t testing.TB, fn func()) {
 	t.Helper()
 	if err := SpawnOn(th.Hub, fn).Join(); err != nil {
 		t.Fatalf("greenlet failed: %v", err)

@@ -12,6 +12,9 @@ import (
 // LoopExit) or hub.ErrNotStarted. Inside a greenlet it parks (a kill or
 // Timeout interrupts it); in a plain goroutine it blocks.
 func (gl *Greenlet) waitDead(timeout time.Duration) error {
+	if gl == nil {
+		return ErrNilGreenlet
+	}
 	if gl.Dead() {
 		return nil
 	}
@@ -152,6 +155,9 @@ func (gl *Greenlet) Kill() error { return gl.KillWith(KillOptions{}) }
 // dead, or ErrTimeout if it is still alive after Timeout (it may have
 // recovered the kill).
 func (gl *Greenlet) KillWith(o KillOptions) error {
+	if gl == nil {
+		return ErrNilGreenlet
+	}
 	if o.Err == nil {
 		o.Err = ErrGreenletExit
 	}

@@ -2,7 +2,6 @@ package green
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -132,51 +131,6 @@ func TestNoDeadlockWhileHeld(t *testing.T) {
 	if err := waiter.Join(); err != nil {
 		t.Fatalf("held hub reported %v", err)
 	}
-}
-
-func ExampleSpawn() {
-	g := Spawn(func(name string) string { return "hello, " + name }, "gopher")
-	v, err := g.Get()
-	fmt.Println(v, err)
-	// Output: hello, gopher <nil>
-}
-
-func ExampleJoinAll() {
-	var order []string
-	task := func(name string, d time.Duration) {
-		Sleep(d)
-		order = append(order, name)
-	}
-	done := JoinAll(
-		Spawn(task, "slow", 20*time.Millisecond),
-		Spawn(task, "fast", 5*time.Millisecond),
-	)
-	fmt.Println(order, len(done))
-	// Output: [fast slow] 2
-}
-
-func ExampleGreenlet_Kill() {
-	g := Spawn(func() {
-		defer fmt.Println("cleanup runs")
-		Sleep(time.Hour)
-	})
-	Sleep(time.Millisecond)
-	g.Kill()
-	fmt.Println(g.Dead(), g.Successful(), g.Killed())
-	// Output:
-	// cleanup runs
-	// true true true
-}
-
-func ExampleWithTimeout() {
-	g := Spawn(func() error {
-		return WithTimeout(10*time.Millisecond, func() {
-			Sleep(time.Hour) // interrupted here
-		})
-	})
-	err := g.Join()
-	fmt.Println(errors.Is(err, ErrTimeout))
-	// Output: true
 }
 
 // Regression: greenlets of two hubs joining each other's greenlets at the

@@ -65,6 +65,9 @@ func (gl *Greenlet) RawLink(fn func(*Greenlet)) LinkID {
 // did. Safe from any goroutine; a greenlet of another hub parks for the
 // answer, a plain goroutine blocks for it.
 func (gl *Greenlet) Unlink(id LinkID) bool {
+	if gl == nil {
+		return false
+	}
 	h := gl.g.Hub()
 	if h.OnHub() {
 		return gl.unlink(uint32(id))
@@ -77,7 +80,7 @@ func (gl *Greenlet) Unlink(id LinkID) bool {
 }
 
 func (gl *Greenlet) addLink(kind, filter uint8, fn func(*Greenlet)) LinkID {
-	if fn == nil {
+	if gl == nil || fn == nil {
 		return 0
 	}
 	l := &link{gl: gl, kind: kind, filter: filter, fn: fn}

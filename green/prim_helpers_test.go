@@ -4,61 +4,32 @@ import (
 	"errors"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/greenrt/green/hub"
 )
 
+// The helpers of green's own tests. (The other packages use
+// internal/testutil, which imports green and so cannot be used here; these
+// are its counterparts for the tests inside package green.)
+
 // primHub returns a private running hub, stopped at the end of the test,
 // and checks that the test leaves no goroutine behind.
-func primHub(t *testing.T) *hub.Hub {
-	t.Helper()
-	primCheckLeaks(t)
-	return primNewHub(t)
-}
+func primHub(t testing.TB) *hub.Hub { return newTestHub(t).Hub }
 
-// primCheckLeaks checks at the end of the test (after the cleanups registered
-// later) that no goroutine was left behind.
-func primCheckLeaks(t *testing.T) {
+// primCheckLeaks checks at the end of the test (after the cleanups
+// registered later) that no goroutine was left behind.
+func primCheckLeaks(t testing.TB) {
 	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		// The hub is stopped by the cleanup registered below, which runs
-		// first; its pooled goroutines exit within Stop.
-		n := 0
-		for i := 0; i < 200; i++ {
-			if n = runtime.NumGoroutine(); n <= before {
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-		buf := make([]byte, 1<<16)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Errorf("goroutine leak: %d before, %d after\n%s", before, n, buf)
-	})
+	t.Cleanup(func() { waitGoroutines(t, before) })
 }
 
-// primNewHub returns a private running hub stopped at the end of the test.
-func primNewHub(t *testing.T) *hub.Hub {
-	t.Helper()
-	// Errors the hub reports (deadlocks that tests provoke on purpose)
-	// go to the test log rather than to slog.
-	h, err := hub.New(hub.Config{ErrorHandler: func(err error) { t.Logf("hub reported: %v", err) }})
-	if errors.Is(err, hub.ErrUnsupported) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Stop() })
-	return h
-}
+// primNewHub returns a private running hub stopped at the end of the
+// test, without a leak check of its own.
+func primNewHub(t testing.TB) *hub.Hub { return newLeakyTestHub(t, 1<<20).Hub }
 
-// primRun runs fn in a greenlet of h and waits for it, failing the test if it
-// did not succeed.
-func primRun(t *testing.T, h *hub.Hub, fn func()) {
+// primRun runs fn in a greenlet of h and waits for it, failing the test if
+// it did not succeed.
+func primRun(t testing.TB, h *hub.Hub, fn func()) {
 	t.Helper()
 	if err := SpawnOn(h, fn).Join(); err != nil {
 		t.Fatalf("greenlet failed: %v", err)

@@ -53,6 +53,15 @@ func (q *queue[T, K]) put(v T, d time.Duration) error {
 	if q.fastPut(v) {
 		return nil
 	}
+	var k K
+	if q.max == 0 && k.kind() != kindChannel {
+		// A put on an unbounded queue never waits: from elsewhere it is
+		// a giving call (posted, so a callback of another hub may make
+		// it too).
+		if _, h, local := q.where(); !local {
+			return giveTo(h, func() error { _, err, _ := q.tryOp(opPut, v); return err })
+		}
+	}
 	_, err := q.op(opPut, v, d)
 	return err
 }
@@ -182,10 +191,10 @@ func (q *queue[T, K]) All() iter.Seq[T] {
 func (q *queue[T, K]) fastPut(v T) bool {
 	h := q.hb.Load()
 	if h == nil || h.Current() == nil || (q.k != kindFIFO+1 && q.k != kindLIFO+1) ||
-		!q.getters.Empty() || !q.peekers.Empty() || q.closed || (q.max > 0 && q.items.n >= q.max) {
+		!q.getters.Empty() || !q.peekers.Empty() || q.closed || (q.max > 0 && q.items.Len() >= q.max) {
 		return false
 	}
-	q.items.pushBack(v)
+	q.items.PushBack(v)
 	q.unfinished++
 	return true
 }
@@ -194,8 +203,8 @@ func (q *queue[T, K]) fastPut(v T) bool {
 // hub: an item is there and no putter waits.
 func (q *queue[T, K]) fastGet() (v T, ok bool) {
 	h := q.hb.Load()
-	if h == nil || h.Current() == nil || q.k != kindFIFO+1 || q.items.n == 0 || !q.putters.Empty() {
+	if h == nil || h.Current() == nil || q.k != kindFIFO+1 || q.items.Len() == 0 || !q.putters.Empty() {
 		return v, false
 	}
-	return q.items.popFront(), true
+	return q.items.PopFront(), true
 }

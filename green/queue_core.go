@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/greenrt/green/internal/ring"
+
 	"github.com/greenrt/green/hub"
 )
 
@@ -35,16 +37,23 @@ const (
 // queueKind is the type parameter that says what kind of queue it is.
 type queueKind interface{ kind() uint8 }
 
+// The kinds, used only as type arguments (staticcheck does not see that).
 type (
-	fifo       struct{}
-	lifo       struct{}
-	prio       struct{}
+	fifo       struct{} //lint:ignore U1000 a type argument of Queue
+	lifo       struct{} //lint:ignore U1000 a type argument of LifoQueue
+	prio       struct{} //lint:ignore U1000 a type argument of PriorityQueue
 	rendezvous struct{}
 )
 
-func (fifo) kind() uint8       { return kindFIFO }
-func (lifo) kind() uint8       { return kindLIFO }
-func (prio) kind() uint8       { return kindPriority }
+//lint:ignore U1000 called through queueKind
+func (fifo) kind() uint8 { return kindFIFO }
+
+//lint:ignore U1000 called through queueKind
+func (lifo) kind() uint8 { return kindLIFO }
+
+//lint:ignore U1000 called through queueKind
+func (prio) kind() uint8 { return kindPriority }
+
 func (rendezvous) kind() uint8 { return kindChannel }
 
 // Queue operations, as await numbers them.
@@ -59,7 +68,7 @@ type queue[T any, K queueKind] struct {
 	binding
 	k          uint8 // 1 + kind, 0 until first use; hub-owned
 	max        int   // > 0: bound; 0: unbounded (a Channel never stores)
-	items      ring[T]
+	items      ring.Ring[T]
 	heap       []T
 	less       func(a, b T) bool
 	getters    hub.WaitList[T]
@@ -83,7 +92,7 @@ func (q *queue[T, K]) size() int {
 	if q.kind() == kindPriority {
 		return len(q.heap)
 	}
-	return q.items.n
+	return q.items.Len()
 }
 
 func (q *queue[T, K]) full() bool {
@@ -95,7 +104,7 @@ func (q *queue[T, K]) store(v T) {
 		q.heapPush(v)
 		return
 	}
-	q.items.pushBack(v)
+	q.items.PushBack(v)
 }
 
 func (q *queue[T, K]) take() T {
@@ -103,9 +112,9 @@ func (q *queue[T, K]) take() T {
 	case kindPriority:
 		return q.heapPop()
 	case kindLIFO:
-		return q.items.popBack()
+		return q.items.PopBack()
 	}
-	return q.items.popFront()
+	return q.items.PopFront()
 }
 
 func (q *queue[T, K]) first() T {
@@ -113,9 +122,9 @@ func (q *queue[T, K]) first() T {
 	case kindPriority:
 		return q.heap[0]
 	case kindLIFO:
-		return q.items.buf[q.items.backIndex()]
+		return *q.items.Back()
 	}
-	return q.items.buf[q.items.head]
+	return *q.items.Front()
 }
 
 func (q *queue[T, K]) waitList(op uint8) *hub.WaitList[T] {
@@ -220,7 +229,7 @@ func (q *queue[T, K]) giveBack(op uint8, v T) {
 	}
 	switch q.kind() {
 	case kindFIFO, kindChannel:
-		q.items.pushFront(v)
+		q.items.PushFront(v)
 	default:
 		q.store(v)
 	}

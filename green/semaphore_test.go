@@ -16,7 +16,8 @@ func TestSemaphoreSemantics(t *testing.T) {
 			if s.Value() != 2 {
 				t.Fatal(s.Value())
 			}
-			if !s.TryAcquire() || !s.TryAcquire() || s.TryAcquire() || !s.Locked() {
+			first, second, third := s.TryAcquire(), s.TryAcquire(), s.TryAcquire()
+			if !first || !second || third || !s.Locked() {
 				t.Fatal("try")
 			}
 			if err := s.AcquireTimeout(time.Millisecond); err != ErrTimeout {

@@ -1,6 +1,9 @@
 package hub
 
-import "iter"
+import (
+	"iter"
+	"runtime"
+)
 
 // Switching.
 //
@@ -126,6 +129,14 @@ func (w *worker) run(g *G) {
 	}()
 	g.r.Run(g)
 	finished = true
+	if lockedOSThread() {
+		// Returned still locked: unlock, so that the worker can run the
+		// next coroutine, and say so.
+		for lockedOSThread() {
+			runtime.UnlockOSThread()
+		}
+		g.h.ReportError(ErrLockedThread)
+	}
 	g.state = gDead
 	h := g.h
 	h.live--

@@ -132,5 +132,13 @@ func (h *Hub) deadlockRound() bool {
 		h.parkedHead.Interrupt(ErrDeadlock)
 		return true
 	}
-	return h.failObservers(ErrDeadlock, false) > 0
+	// An observer that arrived after the check posted its registration
+	// first (a Join posts the link, then waits): take the observers, then
+	// make sure no post came in, so that only observers of the deadlock
+	// that was checked are failed.
+	ws := h.waitersToFail(false)
+	if h.npost.Load() != 0 {
+		return false
+	}
+	return h.fail(ws, ErrDeadlock) > 0
 }

@@ -43,6 +43,14 @@ var (
 	// (gevent's ConcurrentObjectUseError).
 	ErrFDBusy = errors.New("hub: another coroutine is already waiting on this file descriptor (concurrent use)")
 
+	// ErrLockedThread is the panic raised in a coroutine that parks or
+	// yields while locked to its thread (runtime.LockOSThread): the
+	// runtime cannot switch coroutines on a locked thread, which would be
+	// a fatal error ending the whole process. The thread is unlocked
+	// first. Code that needs a locked thread must run on a plain goroutine
+	// (package threadpool, or its own).
+	ErrLockedThread = errors.New("hub: runtime.LockOSThread in a coroutine: it cannot park or switch on a locked thread")
+
 	// ErrGoexit is the error of a coroutine whose body called runtime.Goexit
 	// (for example t.FailNow inside a greenlet). The goroutine backing that
 	// coroutine cannot be recovered and stays blocked; the hub goes on.

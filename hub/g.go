@@ -107,6 +107,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 		g.seq++ // this park is over too: wake-ups recorded for it are stale
 		return Interrupted
 	}
+	refuseLockedThread()
 	if timeout >= 0 {
 		h.startTimer(&g.timer, timeout, wakeTimeout, g)
 	}
@@ -214,6 +215,7 @@ func (g *G) Yield() {
 		h.mustInCoroutine()
 	}
 	if !g.pending() {
+		refuseLockedThread()
 		g.state = gReady
 		h.ready.push(entry{g: g})
 		h.schedule(&g.w.ctx)

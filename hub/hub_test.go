@@ -2,6 +2,7 @@ package hub
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -206,5 +207,26 @@ func TestStaleTimedOutMark(t *testing.T) {
 	<-r.done
 	if res1 == Interrupted && res2 != Woken {
 		t.Fatalf("second park = %v, want Woken", res2)
+	}
+}
+
+// TestLockOSThreadRefused: a coroutine that parks while locked to its
+// thread fails with ErrLockedThread instead of ending the process, and the
+// hub goes on.
+func TestLockOSThreadRefused(t *testing.T) {
+	h := newHub(t, Config{})
+	res := make(chan any, 1)
+	spawn(t, h, func(g *G) {
+		defer func() { res <- recover() }()
+		runtime.LockOSThread()
+		g.Yield()
+	})
+	if r := <-res; r != ErrLockedThread {
+		t.Fatalf("recovered %v, want ErrLockedThread", r)
+	}
+	r := spawn(t, h, func(g *G) { g.Yield() })
+	<-r.done
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
 }

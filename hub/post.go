@@ -196,7 +196,14 @@ func (h *Hub) observe(w *Waiter) (done func()) {
 // attached set (the hub has stopped), the attached waiters' too. It returns
 // the number of waits it ended.
 func (h *Hub) failObservers(err error, attached bool) int {
+	return h.fail(h.waitersToFail(attached), err)
+}
+
+// waitersToFail returns the observers (and, with attached set, the
+// attached waiters, and from now on refuses new ones).
+func (h *Hub) waitersToFail(attached bool) []*Waiter {
 	h.obsMu.Lock()
+	defer h.obsMu.Unlock()
 	ws := make([]*Waiter, 0, len(h.observers))
 	for w := range h.observers {
 		ws = append(ws, w)
@@ -207,7 +214,11 @@ func (h *Hub) failObservers(err error, attached bool) int {
 			ws = append(ws, w)
 		}
 	}
-	h.obsMu.Unlock()
+	return ws
+}
+
+// fail fails the waits of ws with err and returns how many it ended.
+func (h *Hub) fail(ws []*Waiter, err error) int {
 	n := 0
 	for _, w := range ws {
 		if w.Fail(err) {

@@ -1,5 +1,7 @@
 package hub
 
+import "github.com/greenrt/green/internal/ring"
+
 // entry is one item of the ready queue: either a coroutine to resume or a
 // callback to call with its argument. Callbacks take an argument so that
 // callers can pass a static function and a pointer instead of allocating a
@@ -10,56 +12,19 @@ type entry struct {
 	arg any
 }
 
-// readyQueue is a FIFO ring buffer that grows by doubling and never shrinks
-// below its high-water mark, so the steady state does not allocate.
-type readyQueue struct {
-	buf  []entry
-	head int // index of the first element
-	n    int // number of elements
-}
+// readyQueue is the hub's FIFO of ready entries: the module's ring buffer,
+// which grows by doubling and keeps its high-water mark, so the steady state
+// does not allocate, but drops a buffer of more than 4096 entries once a
+// burst is over.
+type readyQueue struct{ r ring.Ring[entry] }
 
-func (q *readyQueue) len() int { return q.n }
-
-func (q *readyQueue) push(e entry) {
-	if q.n == len(q.buf) {
-		q.grow()
-	}
-	i := q.head + q.n
-	if i >= len(q.buf) {
-		i -= len(q.buf)
-	}
-	q.buf[i] = e
-	q.n++
-}
-
+func (q *readyQueue) len() int      { return q.r.Len() }
+func (q *readyQueue) push(e entry)  { q.r.PushBack(e) }
+func (q *readyQueue) front() *entry { return q.r.Front() }
 func (q *readyQueue) pop() entry {
-	e := q.buf[q.head]
-	q.buf[q.head] = entry{} // drop references for the GC
-	q.head++
-	if q.head == len(q.buf) {
-		q.head = 0
-	}
-	q.n--
-	if q.n == 0 {
-		q.head = 0
-		if len(q.buf) > 4096 {
-			// A burst is over: do not keep a huge buffer forever.
-			q.buf = make([]entry, 64)
-		}
+	e := q.r.PopFront()
+	if q.r.Len() == 0 {
+		q.r.Shrink(4096)
 	}
 	return e
 }
-
-func (q *readyQueue) grow() {
-	size := 2 * len(q.buf)
-	if size == 0 {
-		size = 64
-	}
-	buf := make([]entry, size)
-	k := copy(buf, q.buf[q.head:])
-	copy(buf[k:], q.buf[:q.head])
-	q.buf = buf
-	q.head = 0
-}
-
-func (q *readyQueue) front() *entry { return &q.buf[q.head] }

@@ -17,6 +17,10 @@ var (
 	// returned.
 	ErrTaskKilled = errors.New("pool: task killed before it returned")
 
+	// ErrNilFunc is returned (or, where nothing is returned, recorded as
+	// the failure) by calls given a nil function or a nil Spawner.
+	ErrNilFunc = errors.New("pool: nil function or spawner")
+
 	// ErrScopeClosed is the panic value of Scope.Go called after the
 	// scope's Nursery has returned.
 	ErrScopeClosed = errors.New("pool: Go called on a scope that has already finished")

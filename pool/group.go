@@ -61,6 +61,20 @@ func NewGroupOn(h *hub.Hub) *Group { return &Group{h: h} }
 // group makes *Group (and *Pool, which embeds it) a Spawner.
 func (g *Group) group() *Group { return g }
 
+// groupOf returns s's group, or nil for a nil Spawner (a nil interface, a
+// nil *Group or a nil *Pool, whose promoted method cannot be called).
+func groupOf(s Spawner) *Group {
+	switch v := s.(type) {
+	case nil:
+		return nil
+	case *Pool:
+		if v == nil {
+			return nil
+		}
+	}
+	return s.group()
+}
+
 // Hub returns the hub Spawn uses: the one given to NewGroupOn or
 // NewPoolOn, or nil for "the caller's hub".
 func (g *Group) Hub() *hub.Hub { return g.h }
@@ -152,10 +166,13 @@ func (g *Group) startReserved(fn any, args []any) *green.Greenlet {
 	return gl
 }
 
-// Add makes gl a member; it leaves when it finishes. Adding a member again
-// or a greenlet that has already finished does nothing. On a full Pool, Add
+// Add makes gl a member; it leaves when it finishes. Adding a member again,
+// a greenlet that has already finished, or nil does nothing. On a full Pool, Add
 // waits for a free slot as Spawn does.
 func (g *Group) Add(gl *green.Greenlet) {
+	if gl == nil {
+		return
+	}
 	g.acquire(forever)
 	g.add(gl, true, nil)
 }
@@ -167,6 +184,9 @@ func (g *Group) TryAdd(gl *green.Greenlet) error { return g.AddTimeout(gl, 0) }
 // AddTimeout is Add that gives up with ErrPoolFull if no slot is free
 // within d (d <= 0: only check).
 func (g *Group) AddTimeout(gl *green.Greenlet, d time.Duration) error {
+	if gl == nil {
+		return green.ErrNilGreenlet
+	}
 	if !g.acquire(max(d, 0)) {
 		return ErrPoolFull
 	}
@@ -277,13 +297,13 @@ func (g *Group) Discard(gl *green.Greenlet) bool {
 }
 
 // Join waits until the group is empty (gevent's join()).
-func (g *Group) Join() { g.JoinTimeout(forever) }
+func (g *Group) Join() { g.waitEmpty(newDeadline(forever), nil) }
 
-// JoinTimeout waits until the group is empty or d has passed (d < 0: no
-// limit; 0: only check) and reports whether it became empty. Members that
-// join their own group wait for themselves: don't.
+// JoinTimeout waits until the group is empty or d has passed (d <= 0:
+// only check) and reports whether it became empty. Members that join their
+// own group wait for themselves: don't.
 func (g *Group) JoinTimeout(d time.Duration) bool {
-	return g.waitEmpty(newDeadline(d), nil)
+	return g.waitEmpty(newDeadline(max(d, 0)), nil)
 }
 
 // waitEmpty waits for the group to be empty, or (when more is not nil)
@@ -302,7 +322,6 @@ func (g *Group) waitEmpty(dl deadline, more func() bool) bool {
 			return false
 		}
 		w, res := g.parkOn(&g.emptyQ, left)
-		w.Cancel()
 		g.mu.Unlock()
 		if res == hub.Interrupted {
 			w.Raise()
@@ -376,17 +395,23 @@ func (g *Group) KillWith(o green.KillOptions) error {
 // KillOne kills gl if it is a member that the group has not killed yet,
 // then (unless o.NoWait) waits until gl is dead, for at most o.Timeout
 // (zero: no limit), failing with green.ErrTimeout (gevent's killone). A
-// greenlet that is not a member is not killed, but is still waited for.
+// member the group is already killing (a Kill or KillOne in progress, or
+// one it survived) is not killed again and KillOne returns at once, as
+// gevent's killone does. A greenlet that is not a member is not killed,
+// but is still waited for.
 func (g *Group) KillOne(gl *green.Greenlet, o green.KillOptions) error {
 	g.mu.Lock()
 	m := g.members[gl]
-	kill := m != nil && !m.dying
-	if kill {
+	if m != nil && m.dying {
+		g.mu.Unlock()
+		return nil
+	}
+	if m != nil {
 		m.dying = true
 		g.ndying++
 	}
 	g.mu.Unlock()
-	if kill {
+	if m != nil {
 		gl.KillWith(green.KillOptions{Err: o.Err, NoWait: true})
 	}
 	if o.NoWait {
@@ -405,15 +430,15 @@ func (g *Group) KillOne(gl *green.Greenlet, o green.KillOptions) error {
 
 // parkOn waits in q for up to left. It is called with g.mu held, releases
 // it while waiting, and returns with it held again and the waiter removed
-// from q; the caller settles a racing wake-up (Cancel) and raises an
-// interrupt once it has released the lock.
-func (g *Group) parkOn(q *waitq, left time.Duration) (*waiter, hub.ParkResult) {
-	w := newWaiter()
-	q.push(w)
+// from q; the caller raises an interrupt once it has released the lock (a
+// wait Interrupted after a waker claimed it was handed what it waited for:
+// Claimed).
+func (g *Group) parkOn(q *waitq, left time.Duration) (*hub.WaitNode[struct{}], hub.ParkResult) {
+	n := q.push()
 	wh := g.waitHub()
 	g.mu.Unlock()
-	res := w.Wait(left, wh)
+	res := n.Wait(left, wh)
 	g.mu.Lock()
-	q.remove(w)
-	return w, res
+	q.remove(n)
+	return n, res
 }

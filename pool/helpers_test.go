@@ -1,53 +1,20 @@
 package pool
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/internal/testutil"
 )
 
 // newHub starts a private hub, stopped at the end of the test, and checks
-// (after the stop) that the test leaked no goroutine.
-func newHub(t testing.TB) *hub.Hub {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() { noLeak(t, before) })
-	return newHubNoLeakCheck(t)
-}
+// (after the stop) that the test leaked no goroutine or descriptor.
+func newHub(t testing.TB) *hub.Hub { return testutil.NewHub(t).Hub }
 
 // newHubNoLeakCheck is newHub without the leak check.
-func newHubNoLeakCheck(t testing.TB) *hub.Hub {
-	t.Helper()
-	h, err := hub.New(hub.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Stop() })
-	return h
-}
-
-// noLeak waits until the number of goroutines is back to before. Exiting
-// goroutines need a moment to be reaped, so it polls; a real leak never
-// gets there and fails after many rounds.
-func noLeak(t testing.TB, before int) {
-	t.Helper()
-	n := 0
-	for i := 0; i < 5000; i++ {
-		if n = runtime.NumGoroutine(); n <= before {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	t.Errorf("goroutines leaked: %d before, %d after\n%s", before, n, buf)
-}
+func newHubNoLeakCheck(t testing.TB) *hub.Hub { return testutil.NewHubNoLeakCheck(t).Hub }
 
 // run runs fn in a greenlet on h and waits for it, failing the test if it
 // failed.

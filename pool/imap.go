@@ -9,16 +9,15 @@ import (
 	"github.com/sourcegraph/conc/panics"
 )
 
-// Option tunes Imap and ImapUnordered.
-type Option func(*options)
-
-type options struct{ buffer int }
-
-// Buffer bounds how many items may be running or finished but not yet
-// consumed at once (gevent's imap maxsize); the input is not read further
-// until the consumer catches up. Zero value (no Buffer option): the pool's
-// Size (at least 1), or 256 on an unbounded Group. n < 1 means 1.
-func Buffer(n int) Option { return func(o *options) { o.buffer = max(n, 1) } }
+// ImapOptions tune ImapWith and ImapUnorderedWith. The zero value is what
+// Imap and ImapUnordered use.
+type ImapOptions struct {
+	// Buffer bounds how many items may be running or finished but not yet
+	// consumed at once (gevent's imap maxsize); the input is not read
+	// further until the consumer catches up. Zero value: the pool's Size
+	// (at least 1), or 256 on an unbounded Group. Negative: 1.
+	Buffer int
+}
 
 // Imap returns an iterator over fn applied to every item of in, in the
 // order of in (gevent's Pool.imap). Each item runs in its own greenlet,
@@ -26,7 +25,7 @@ func Buffer(n int) Option { return func(o *options) { o.buffer = max(n, 1) } }
 //
 // It is lazy: nothing starts until the iteration begins, the input is read
 // by a feeder greenlet (not a member of s) only as far as the Buffer bound
-// allows, and results that finished ahead of an earlier, slower item wait
+// (ImapOptions) allows, and results that finished ahead of an earlier, slower item wait
 // in that buffer. Each pair is the item's result and error; a failed item
 // does not stop the others, and the consumer may stop at any point.
 //
@@ -41,25 +40,39 @@ func Buffer(n int) Option { return func(o *options) { o.buffer = max(n, 1) } }
 // Iterating from one of the pool's own members on a full Pool deadlocks.
 //
 // Cost per item: one greenlet, one membership, a few small allocations.
-func Imap[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
-	return imap(s, in, fn, true, opts)
+func Imap[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error)) iter.Seq2[Out, error] {
+	return imap(ImapOptions{}, s, in, fn, true)
+}
+
+// ImapWith is Imap with options.
+func ImapWith[In, Out any](o ImapOptions, s Spawner, in iter.Seq[In], fn func(In) (Out, error)) iter.Seq2[Out, error] {
+	return imap(o, s, in, fn, true)
 }
 
 // ImapUnordered is Imap yielding results in the order the items finish
 // (gevent's imap_unordered). Buffer then bounds the items running or
 // finished but not yet consumed.
-func ImapUnordered[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
-	return imap(s, in, fn, false, opts)
+func ImapUnordered[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error)) iter.Seq2[Out, error] {
+	return imap(ImapOptions{}, s, in, fn, false)
 }
 
-func imap[In, Out any](s Spawner, in iter.Seq[In], fn func(In) (Out, error), ordered bool, opts []Option) iter.Seq2[Out, error] {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
+// ImapUnorderedWith is ImapUnordered with options.
+func ImapUnorderedWith[In, Out any](o ImapOptions, s Spawner, in iter.Seq[In], fn func(In) (Out, error)) iter.Seq2[Out, error] {
+	return imap(o, s, in, fn, false)
+}
+
+func imap[In, Out any](o ImapOptions, s Spawner, in iter.Seq[In], fn func(In) (Out, error), ordered bool) iter.Seq2[Out, error] {
 	return func(yield func(Out, error) bool) {
-		g := s.group()
-		n := o.buffer
+		g := groupOf(s)
+		if g == nil || fn == nil || in == nil {
+			var zero Out
+			yield(zero, ErrNilFunc)
+			return
+		}
+		n := o.Buffer
+		if n < 0 {
+			n = 1
+		}
 		if n == 0 {
 			n = 256
 			if g.bounded {

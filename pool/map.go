@@ -40,7 +40,10 @@ type Spawner interface {
 // Cost: per item, an index increment under a mutex and the call; per
 // worker, one greenlet and one membership.
 func Map[In, Out any](s Spawner, items []In, fn func(In) (Out, error)) ([]Out, error) {
-	g := s.group()
+	g := groupOf(s)
+	if g == nil || fn == nil {
+		return nil, ErrNilFunc
+	}
 	if len(items) == 0 {
 		return []Out{}, nil
 	}

@@ -204,9 +204,9 @@ func TestImapLazyAndBounded(t *testing.T) {
 		}
 		var seq iter.Seq2[int, error]
 		if ordered {
-			seq = Imap(g, counted(50, &read), fn, Buffer(4))
+			seq = ImapWith(ImapOptions{Buffer: 4}, g, counted(50, &read), fn)
 		} else {
-			seq = ImapUnordered(g, counted(50, &read), fn, Buffer(4))
+			seq = ImapUnorderedWith(ImapOptions{Buffer: 4}, g, counted(50, &read), fn)
 		}
 		run(t, h, func() {
 			yields(3)

@@ -61,6 +61,9 @@ func Nursery(body func(s *Scope) error) error { return NurseryWith(ScopeOptions{
 // on. It works from a plain goroutine too (its children run on the default
 // hub unless o.Hub is set).
 func NurseryWith(o ScopeOptions, body func(s *Scope) error) error {
+	if body == nil {
+		return ErrNilFunc
+	}
 	s := &Scope{collectAll: o.CollectAll, grp: NewGroupOn(o.Hub)}
 	if o.Limit > 0 {
 		p, _ := NewPoolOn(o.Hub, o.Limit)
@@ -102,7 +105,8 @@ func NurseryWith(o ScopeOptions, body func(s *Scope) error) error {
 
 // Go starts fn in a child greenlet of the scope. On a scope with a Limit
 // it first waits for a slot. After the scope was cancelled it does nothing;
-// after Nursery has returned it panics with ErrScopeClosed.
+// after Nursery has returned it panics with ErrScopeClosed. A nil fn fails
+// the scope with ErrNilFunc.
 func (s *Scope) Go(fn func() error) {
 	s.mu.Lock()
 	closed, cancelled := s.closed, s.cancelled
@@ -111,6 +115,10 @@ func (s *Scope) Go(fn func() error) {
 		panic(ErrScopeClosed)
 	}
 	if cancelled {
+		return
+	}
+	if fn == nil {
+		s.fail(ErrNilFunc, nil) // a failure of the scope, like a child's error
 		return
 	}
 	s.grp.acquire(forever)

@@ -11,49 +11,41 @@ import (
 // forever is the timeout of waits without one.
 const forever = time.Duration(-1)
 
-// waiter is green's Waiter: a parked greenlet or a blocked plain
-// goroutine, woken at most once from any goroutine.
+// waiter is green's Waiter (hub.Waiter with gevent's names): a parked
+// greenlet or a blocked plain goroutine, woken at most once from any
+// goroutine.
 type waiter = green.Waiter
 
 func newWaiter() *waiter { return green.NewWaiter() }
 
-// waitq is a FIFO list of waiters, guarded by its owner's mutex.
-type waitq []*waiter
+// waitq is a FIFO of waiters: the module's one waiter queue
+// (hub.WaitList), guarded here by its owner's mutex instead of being owned
+// by a hub, since a Group is shared by greenlets of any hubs and plain
+// goroutines. The mutex is never held across a wait.
+type waitq struct{ l hub.WaitList[struct{}] }
 
-func (q *waitq) push(w *waiter) { *q = append(*q, w) }
+// push links a node for the caller's wait and returns it.
+func (q *waitq) push() *hub.WaitNode[struct{}] {
+	n := new(hub.WaitNode[struct{}])
+	n.Prepare()
+	q.l.PushBack(n)
+	return n
+}
 
-// wakeOne wakes the first waiter that was still waiting and reports
-// whether there was one.
+// wakeOne wakes the first waiter still waiting and reports whether there
+// was one.
 func (q *waitq) wakeOne() bool {
-	for len(*q) > 0 {
-		w := (*q)[0]
-		(*q)[0] = nil
-		*q = (*q)[1:]
-		if !w.Woken() {
-			w.Wake()
-			return true
-		}
+	n := q.l.Claim()
+	if n == nil {
+		return false
 	}
-	return false
+	n.Wake()
+	return true
 }
 
-func (q *waitq) wakeAll() {
-	for i, w := range *q {
-		w.Wake()
-		(*q)[i] = nil
-	}
-	*q = (*q)[:0]
-}
+func (q *waitq) wakeAll() { q.l.Fire(struct{}{}) }
 
-func (q *waitq) remove(w *waiter) {
-	for i, x := range *q {
-		if x == w {
-			*q = append((*q)[:i], (*q)[i+1:]...)
-			(*q)[len(*q) : len(*q)+1][0] = nil
-			return
-		}
-	}
-}
+func (q *waitq) remove(n *hub.WaitNode[struct{}]) { q.l.Remove(n) }
 
 // deadline turns a timeout into an absolute monotonic deadline (zero for
 // none) and back into what remains of it.

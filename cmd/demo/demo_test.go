@@ -22,7 +22,7 @@ func runDemo(t *testing.T, args ...string) string {
 func TestCrawlCommand(t *testing.T) {
 	chart := filepath.Join(t.TempDir(), "crawl.svg")
 	out := runDemo(t, "crawl", "-n", "4", "-latency", "20ms", "-size", "3000", "-chart", chart)
-	for _, name := range []string{"sequential", "goroutines", "conc-pool", "busy-poll", "callbacks", "greenlets"} {
+	for _, name := range []string{"sequential", "goroutines", "conc-pool", "busy-poll", "callbacks", "netwrap", "greenlets"} {
 		if !strings.Contains(out, "\n"+name+" ") {
 			t.Errorf("no %s row in:\n%s", name, out)
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
 	"github.com/greenrt/green/netwrap"
+	"github.com/greenrt/green/netwrap/greenhttp"
 	"github.com/sourcegraph/conc/pool"
 )
 
@@ -62,10 +63,26 @@ func ConcPool(ctx context.Context, ts []Target, timeout time.Duration, workers i
 }
 
 // Greenlets fetches every page in its own greenlet on one hub h (nil: a
-// new hub, stopped afterwards). The greenlet body is the same Fetch as the
-// sequential strategy's, dialling through netwrap: it reads like blocking
-// code, yet all the waits overlap on a single goroutine.
+// new hub, stopped afterwards) with greenhttp.DefaultClient: the plain
+// http.Get shape of a crawler, whose every wait (dial, write, read)
+// parks its greenlet, so that all the waits overlap on one goroutine. The
+// client's idle connections are closed at the end (they belong to the
+// hub, which stops).
 func Greenlets(ctx context.Context, ts []Target, timeout time.Duration, h *hub.Hub) []Page {
+	return onHub(h, ts, func(t Target) Page { return Get(ctx, greenhttp.DefaultClient, t, timeout) }, greenhttp.DefaultClient.CloseIdleConnections)
+}
+
+// Netwrap is Greenlets one layer down, without greenhttp: the sequential
+// strategy's own Fetch function, spawned once per page, dialling through
+// netwrap. The very code that blocks a thread in Sequential parks a
+// greenlet here: what greenhttp's Transport builds on.
+func Netwrap(ctx context.Context, ts []Target, timeout time.Duration, h *hub.Hub) []Page {
+	return onHub(h, ts, func(t Target) Page { return Fetch(ctx, greenDial, t, timeout) }, nil)
+}
+
+// onHub runs fetch for every target in a greenlet of its own on h (nil:
+// a new hub, stopped afterwards, after done).
+func onHub(h *hub.Hub, ts []Target, fetch func(Target) Page, done func()) []Page {
 	if h == nil {
 		nh, err := hub.New(hub.Config{})
 		if err != nil {
@@ -77,10 +94,13 @@ func Greenlets(ctx context.Context, ts []Target, timeout time.Duration, h *hub.H
 		defer nh.Stop()
 		h = nh
 	}
+	if done != nil {
+		defer done()
+	}
 	pages := make([]Page, len(ts))
 	gs := make([]*green.Greenlet, len(ts))
 	for i, t := range ts {
-		gs[i] = green.SpawnOn(h, func() { pages[i] = Fetch(ctx, greenDial, t, timeout) })
+		gs[i] = green.SpawnOn(h, func() { pages[i] = fetch(t) })
 	}
 	green.JoinAll(gs...)
 	for i, g := range gs {

@@ -43,7 +43,10 @@ func Strategies() []Strategy {
 		{"callbacks", "epoll readiness callbacks on the hub, no greenlets", func(ctx context.Context, ts []Target, o Options) []Page {
 			return Callbacks(ctx, ts, o.Timeout, nil)
 		}},
-		{"greenlets", "green + netwrap: sequential-looking code on one hub", func(ctx context.Context, ts []Target, o Options) []Page {
+		{"netwrap", "green + netwrap: the sequential Fetch itself, a greenlet per page", func(ctx context.Context, ts []Target, o Options) []Page {
+			return Netwrap(ctx, ts, o.Timeout, nil)
+		}},
+		{"greenlets", "greenhttp.DefaultClient: http.Get's shape, a greenlet per page", func(ctx context.Context, ts []Target, o Options) []Page {
 			return Greenlets(ctx, ts, o.Timeout, nil)
 		}},
 	}

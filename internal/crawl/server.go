@@ -2,11 +2,13 @@
 // and the comparison tests (tests/): the same pages fetched sequentially,
 // with a goroutine per page, with a bounded conc pool, with non-blocking
 // sockets polled in a busy loop, with epoll callbacks on the hub's
-// low-level API, and with greenlets over package netwrap.
+// low-level API, and with greenlets over package netwrap (the same Fetch)
+// and over greenhttp (http.Get's shape).
 //
-// Every strategy sends the same HTTP/1.1 request ("Connection: close") and
-// parses the answer with net/http's ReadResponse, so that their results can
-// be compared byte for byte.
+// Every strategy but the last sends the same HTTP/1.1 request
+// ("Connection: close") and parses the answer with net/http's
+// ReadResponse; the last uses an http.Client. Their results (status and
+// body) are compared byte for byte.
 package crawl
 
 import (

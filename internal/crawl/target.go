@@ -86,6 +86,29 @@ func readPage(r io.Reader) Page {
 // parsePage parses a whole response received on a raw socket.
 func parsePage(raw []byte) Page { return readPage(bytes.NewReader(raw)) }
 
+// Get fetches t with an http.Client, the way crawlers are usually
+// written: http.Get's shape, with a context for Ctrl-C and the timeout.
+// The page is the status and the body, as for Fetch.
+func Get(ctx context.Context, c *http.Client, t Target, timeout time.Duration) Page {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", t.URL, nil)
+	if err != nil {
+		return Page{Err: err}
+	}
+	req.Header.Set("User-Agent", "green-demo-crawl")
+	resp, err := c.Do(req)
+	if err != nil {
+		return Page{Err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return Page{Status: resp.StatusCode, Body: body, Err: err}
+}
+
 // Fetch fetches t over a connection made by dial, in blocking style:
 // connect, write the request, read the response. Every strategy built on
 // blocking calls uses it: the sequential one with net.Dial, the goroutine

@@ -1,0 +1,81 @@
+// Command httpclient is gevent's "requests in 20 greenlets": with
+// monkey.patch_all(), requests.get in 20 greenlets overlaps; here
+// greenhttp.Get (http.Get's twin on greenhttp.DefaultClient) does.
+//
+//	go run ./examples/httpclient
+//
+// The site is a local server (net/http on goroutines, no network needed)
+// whose pages answer after 100 ms. A heartbeat greenlet ticks every 10
+// ms on the same hub meanwhile: with greenhttp it keeps ticking; with
+// net/http's own http.Get, which waits for its Transport's goroutines on
+// a channel, the whole hub stops with every request.
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/internal/crawl"
+	"github.com/greenrt/green/netwrap/greenhttp"
+)
+
+// fetchAll fetches every URL in its own greenlet with get and returns the
+// wall time, how many bytes came back and how often the heartbeat ticked.
+func fetchAll(urls []string, get func(string) (*http.Response, error)) (time.Duration, int, int) {
+	ticks := 0
+	heartbeat := green.Spawn(func() {
+		for {
+			green.Sleep(10 * time.Millisecond)
+			ticks++
+		}
+	})
+	start := time.Now()
+	jobs := make([]*green.Greenlet, len(urls))
+	for i, u := range urls {
+		jobs[i] = green.Spawn(func() (int, error) {
+			resp, err := get(u)
+			if err != nil {
+				return 0, err
+			}
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			return len(b), err
+		})
+	}
+	green.JoinAll(jobs...) // gevent.joinall(jobs)
+	wall := time.Since(start)
+	heartbeat.Kill()
+	total := 0
+	for _, j := range jobs {
+		if v, err := j.Get(); err == nil {
+			total += v.(int)
+		} else {
+			fmt.Println("request failed:", err)
+		}
+	}
+	return wall, total, ticks
+}
+
+func main() {
+	site, err := crawl.StartServer(100*time.Millisecond, 2048)
+	if err != nil {
+		panic(err)
+	}
+	defer site.Close()
+	urls := site.URLs(20)
+
+	// Everything below runs in a greenlet, as a gevent program's main
+	// code runs in the main greenlet.
+	green.Spawn(func() {
+		wall, n, ticks := fetchAll(urls, greenhttp.Get)
+		fmt.Printf("greenhttp.Get:  20 pages (%d bytes) in %v; heartbeat ticked %d times\n", n, wall.Round(10*time.Millisecond), ticks)
+		greenhttp.DefaultClient.CloseIdleConnections()
+
+		wall, n, ticks = fetchAll(urls, http.Get)
+		fmt.Printf("net/http's Get: 20 pages (%d bytes) in %v; heartbeat ticked %d times (the hub stalled)\n", n, wall.Round(10*time.Millisecond), ticks)
+		http.DefaultClient.CloseIdleConnections()
+	}).Join()
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package greenhttp_test
+
+const raceEnabled = false

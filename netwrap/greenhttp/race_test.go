@@ -1,0 +1,6 @@
+//go:build race
+
+package greenhttp_test
+
+// raceEnabled: the race detector changes frame sizes and memory use.
+const raceEnabled = true
