@@ -94,6 +94,23 @@ func (ts *testServer) stop(t testing.TB) {
 // maxGap returns the hub's largest gap so far.
 func (ts *testServer) maxGap() time.Duration { return ts.gap.Max() }
 
+// blockStep is how long the tests' blocking steps last (a handler's
+// sleep, a server's latency, a client that stays idle): a hub that blocks
+// in such a step goes that long without turning, while a loaded machine
+// (other packages' tests run in parallel) delays turns by 60-80 ms.
+const blockStep = 300 * time.Millisecond
+
+// checkGap fails the test if the hub's largest gap reached half of step,
+// the longest blocking step the test made: the hub blocked in it. It logs
+// the gap either way, so that -v shows the margin.
+func checkGap(t testing.TB, gap, step time.Duration) {
+	t.Helper()
+	t.Logf("largest gap of the hub %v (blocking step %v)", gap, step)
+	if gap > step/2 {
+		t.Errorf("hub blocked for %v (the blocking step lasts %v)", gap, step)
+	}
+}
+
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
