@@ -365,12 +365,7 @@ func TestDefaultClientFromGreenlets(t *testing.T) {
 			}
 			return resp.Body.Close()
 		}))
-		green.JoinAll(gs...)
-		for _, g := range gs {
-			if err := g.Err(); err != nil {
-				t.Error(err)
-			}
-		}
+		joinAll(t, gs...)
 	})
 	checkGap(t, gt.Stop(), blockStep)
 }
@@ -384,16 +379,7 @@ func TestClientSwitchingProtocols(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: shout\r\nConnection: Upgrade\r\n\r\n")
-		brw.Flush()
-		for {
-			line, err := brw.ReadString('\n')
-			if err != nil {
-				return
-			}
-			brw.WriteString(strings.ToUpper(line))
-			brw.Flush()
-		}
+		shout(brw, "shout")
 	}))
 	th := testutil.NewHub(t)
 	c := &http.Client{Transport: newTransport(t)}
@@ -518,12 +504,7 @@ func TestClientAndServerOnOneHub(t *testing.T) {
 				return err
 			}))
 		}
-		green.JoinAll(gs...)
-		for _, g := range gs {
-			if err := g.Err(); err != nil {
-				t.Error(err)
-			}
-		}
+		joinAll(t, gs...)
 	})
 	checkGap(t, ts.maxGap(), blockStep)
 }

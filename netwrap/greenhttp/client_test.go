@@ -38,6 +38,18 @@ func inGreenlet(t testing.TB, h *hub.Hub, fn func()) {
 	}
 }
 
+// joinAll waits for the greenlets and fails the test with the error of
+// each that failed.
+func joinAll(t testing.TB, gs ...*green.Greenlet) {
+	t.Helper()
+	green.JoinAll(gs...)
+	for _, g := range gs {
+		if err := g.Err(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // greenGet does a GET with c and returns status and body.
 func greenGet(c *http.Client, url string) (int, string, error) {
 	resp, err := c.Get(url)
@@ -115,13 +127,8 @@ func TestClientGreenletsOverlap(t *testing.T) {
 				return err
 			})
 		}
-		green.JoinAll(gs...)
+		joinAll(t, gs...)
 		wall = time.Since(start)
-		for _, g := range gs {
-			if err := g.Err(); err != nil {
-				t.Error(err)
-			}
-		}
 	})
 	if wall > n*latency/4 {
 		t.Errorf("%d requests of %v from greenlets took %v: they did not overlap", n, latency, wall)
@@ -190,12 +197,7 @@ func TestClientMaxConnsPerHost(t *testing.T) {
 		for i := range gs {
 			gs[i] = green.Spawn(func() error { _, _, err := greenGet(c, srv.url("/m")); return err })
 		}
-		green.JoinAll(gs...)
-		for _, g := range gs {
-			if err := g.Err(); err != nil {
-				t.Error(err)
-			}
-		}
+		joinAll(t, gs...)
 	})
 	if p := srv.peak.Load(); p > 2 {
 		t.Errorf("%d requests at once with MaxConnsPerHost 2", p)

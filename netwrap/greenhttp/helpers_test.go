@@ -1,6 +1,7 @@
 package greenhttp_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +135,22 @@ func dialRaw(t testing.TB, addr string) net.Conn {
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// shout speaks the tests' upgraded protocol on a hijacked connection: it
+// answers 101 Switching Protocols to proto, then echoes each line in
+// upper case until the peer closes.
+func shout(brw *bufio.ReadWriter, proto string) {
+	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + proto + "\r\nConnection: Upgrade\r\n\r\n")
+	brw.Flush()
+	for {
+		line, err := brw.ReadString('\n')
+		if err != nil {
+			return
+		}
+		brw.WriteString(strings.ToUpper(line))
+		brw.Flush()
+	}
 }
 
 // stdServer serves h with net/http on plain goroutines, the reference

@@ -328,16 +328,7 @@ func TestHijackCooperativeConn(t *testing.T) {
 		if _, ok := c.(*netwrap.Conn); !ok {
 			t.Errorf("hijacked %T, want *netwrap.Conn", c)
 		}
-		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n")
-		brw.Flush()
-		for {
-			line, err := brw.ReadString('\n')
-			if err != nil {
-				return
-			}
-			brw.WriteString(strings.ToUpper(line))
-			brw.Flush()
-		}
+		shout(brw, "echo")
 	}))
 	c := dialRaw(t, ts.addr)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello\n")
