@@ -32,6 +32,18 @@ func raiseFileLimit(t testing.TB, need uint64) {
 	}
 }
 
+// manyConns returns how many connections a long-mode test opens: 10,000,
+// or $GREENHTTP_CONNS. It skips the test in short mode.
+func manyConns(t *testing.T) int {
+	if testing.Short() {
+		t.Skip("opens 10,000 connections")
+	}
+	if n, err := strconv.Atoi(os.Getenv("GREENHTTP_CONNS")); err == nil {
+		return n
+	}
+	return 10000
+}
+
 // TestIdleConnMemory serves 10,000 keep-alive connections (opened by a
 // child process, so that both ends fit the descriptor limit) that each
 // make one request and then stay idle, and reports the server's memory
@@ -43,13 +55,7 @@ func raiseFileLimit(t testing.TB, need uint64) {
 // bigger frames keep stacks at 8 KiB). Long mode only; GREENHTTP_CONNS
 // changes the count.
 func TestIdleConnMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("opens 10,000 connections")
-	}
-	n := 10000
-	if s := os.Getenv("GREENHTTP_CONNS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := manyConns(t)
 	raiseFileLimit(t, uint64(n)+200)
 	var idle atomic.Int64
 	ts := startServer(t, http.HandlerFunc(benchHandler), func(s *greenhttp.Server) {
