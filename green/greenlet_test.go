@@ -122,16 +122,22 @@ func TestYieldRunsEveryReadyGreenletFirst(t *testing.T) {
 func TestSleepOrdersByDeadline(t *testing.T) {
 	th := newTestHub(t)
 	var order []int
-	var gs []*Greenlet
-	for _, ms := range []int{30, 10, 20, 0} {
-		gs = append(gs, SpawnOn(th.Hub, func() {
-			Sleep(time.Duration(ms) * time.Millisecond)
-			order = append(order, ms)
-		}))
-	}
-	JoinAll(gs...)
+	// Spawned by one greenlet, the sleepers start in one loop turn, so
+	// their deadlines are apart by the differences of their durations
+	// (100 ms), whatever the load (spawned one by one from a plain
+	// goroutine, they could start turns apart on a loaded machine).
+	th.run(t, func() {
+		var gs []*Greenlet
+		for _, ms := range []int{300, 100, 200, 0} {
+			gs = append(gs, Spawn(func() {
+				Sleep(time.Duration(ms) * time.Millisecond)
+				order = append(order, ms/10)
+			}))
+		}
+		JoinAll(gs...)
+	})
 	if fmt.Sprint(order) != "[0 10 20 30]" {
-		t.Fatalf("order %v", order)
+		t.Fatalf("order %v (in tens of ms)", order)
 	}
 }
 

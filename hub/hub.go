@@ -322,6 +322,13 @@ func panicError(r any) error {
 	return rec.AsError()
 }
 
+// HasReady reports whether coroutines or callbacks are ready to run, that
+// is whether the hub has other work right now. Hub-only.
+func (h *Hub) HasReady() bool {
+	h.mustOnHub()
+	return h.ready.len() > 0
+}
+
 // Live returns the number of started coroutines that have not finished.
 // Hub-only.
 func (h *Hub) Live() int {

@@ -1,6 +1,8 @@
 package netwrap
 
 import (
+	"crypto/tls"
+	"io"
 	"net"
 	"os"
 	"testing"
@@ -70,17 +72,7 @@ func BenchmarkPingPongGreenlets(b *testing.B) {
 // BenchmarkRoundTripStdlib is BenchmarkRoundTrip on package net conns
 // from a plain goroutine, for comparison.
 func BenchmarkRoundTripStdlib(b *testing.B) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var cs [2]net.Conn
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "")
-		cs[i], _ = net.FileConn(f)
-		f.Close()
-		defer cs[i].Close()
-	}
+	cs := stdSocketPair(b)
 	msg := make([]byte, 64)
 	buf := make([]byte, 64)
 	b.ReportAllocs()
@@ -91,4 +83,84 @@ func BenchmarkRoundTripStdlib(b *testing.B) {
 		cs[1].Write(buf)
 		cs[0].Read(buf)
 	}
+}
+
+// BenchmarkTLSRoundTrip is a 1 KiB TLS round trip over a socketpair: one
+// greenlet with two TLSConns ("TLSConn"), and a plain goroutine with two
+// *tls.Conn over package net conns ("stdlib", the baseline). It measures
+// what TLSConn's locks and write buffer add to crypto/tls.
+func BenchmarkTLSRoundTrip(b *testing.B) {
+	srvCfg, cliCfg := selfSigned(b)
+	msg := make([]byte, 1024)
+	buf := make([]byte, 1024)
+	roundTrips := func(b *testing.B, cli, srv net.Conn) error {
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if _, err := cli.Write(msg); err != nil {
+				return err
+			}
+			if _, err := io.ReadFull(srv, buf); err != nil {
+				return err
+			}
+			if _, err := srv.Write(buf); err != nil {
+				return err
+			}
+			if _, err := io.ReadFull(cli, buf); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	b.Run("TLSConn", func(b *testing.B) {
+		h := newHub(b)
+		x, y := socketPair(b)
+		cli, srv := TLSClient(x, cliCfg), TLSServer(y, srvCfg)
+		defer cli.Close()
+		defer srv.Close()
+		inGreenlet(b, h, func() error {
+			hs := green.Spawn(srv.Handshake)
+			if err := cli.Handshake(); err != nil {
+				return err
+			}
+			if err := hs.Join(); err != nil {
+				return err
+			}
+			return roundTrips(b, cli, srv)
+		})
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		cs := stdSocketPair(b)
+		cli, srv := tls.Client(cs[0], cliCfg), tls.Server(cs[1], srvCfg)
+		defer cli.Close()
+		defer srv.Close()
+		hs := make(chan error, 1)
+		go func() { hs <- srv.Handshake() }()
+		if err := cli.Handshake(); err != nil {
+			b.Fatal(err)
+		}
+		if err := <-hs; err != nil {
+			b.Fatal(err)
+		}
+		if err := roundTrips(b, cli, srv); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// stdSocketPair returns the two ends of a Unix stream socketpair as
+// package net conns, closed when the benchmark ends.
+func stdSocketPair(b *testing.B) [2]net.Conn {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cs [2]net.Conn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "")
+		cs[i], _ = net.FileConn(f)
+		f.Close()
+		b.Cleanup(func() { cs[i].Close() })
+	}
+	return cs
 }

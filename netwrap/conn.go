@@ -7,12 +7,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/greenrt/green/hub"
 	"golang.org/x/sys/unix"
 )
 
-// Conn is a cooperative stream connection (TCP or Unix) implementing
-// net.Conn. Create one with Dial, Accept or Wrap; the zero value is not
-// usable.
+// Conn is a cooperative connection implementing net.Conn: a stream (TCP or
+// Unix), or a connected datagram socket (UDP or Unix datagram, as Dial
+// returns them for "udp" and "unixgram": each Read returns one datagram,
+// each Write sends one). Create one with Dial, Accept or Wrap; the zero
+// value is not usable (its methods fail with syscall.EINVAL, as those of a
+// nil package net conn do).
 //
 // A Conn is usable from any goroutine. In a greenlet, Read and Write try
 // the system call and, when it would block, park the greenlet on its hub
@@ -31,12 +35,18 @@ import (
 // Errors are those of package net: a *net.OpError wrapping net.ErrClosed
 // after Close, os.ErrDeadlineExceeded (Timeout() true) after a deadline,
 // io.EOF unwrapped at end of stream. Close wakes greenlets parked on the
-// Conn with net.ErrClosed. Two greenlets reading (or two writing) the same
-// Conn at the same time: the second one fails at once with
-// ErrConcurrentUse, gevent's ConcurrentObjectUseError.
+// Conn with net.ErrClosed.
 //
-// Cost: a read or write that does not block is one system call and no
-// allocation, as with package net.
+// Concurrent callers queue, as on a package net conn: a Write holds the
+// Conn's write side for its whole length, so two writers never interleave
+// their bytes, and a second reader (or writer) waits until the first one's
+// call has returned, whoever they are: greenlets of any hub (which park
+// while they wait) and plain goroutines (which block). Close fails the
+// queued callers with net.ErrClosed.
+//
+// Cost: a read or write that does not block is one system call, two
+// uncontended compare-and-swaps (the queue) and no allocation, as with
+// package net. A caller that has to queue allocates one waiter.
 type Conn struct {
 	s   sock
 	std net.Conn
@@ -59,6 +69,10 @@ type Conn struct {
 	// syscall.RawConn, whose reference count protects them from a
 	// concurrent Close of the original conn by its former owner.
 	owned bool
+
+	// dgram is set for connected datagram sockets: a zero-length read
+	// is an empty datagram, not the end of the stream.
+	dgram bool
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -68,11 +82,55 @@ var _ net.Conn = (*Conn)(nil)
 // do; otherwise Wrap returns ErrNotSocket. A *Conn is returned as it is.
 // The returned Conn owns c: close the Conn, not c, and do not use c
 // directly afterwards.
+//
+// c may also be a connected *net.UDPConn or Unix datagram conn (as
+// net.Dial("udp") returns): the Conn then reads and writes datagrams.
+// A nil c, or a nil *Conn, fails with ErrNotSocket.
 func Wrap(c net.Conn) (*Conn, error) {
-	if w, ok := c.(*Conn); ok {
-		return w, nil
+	if isNil(c) {
+		return nil, ErrNotSocket
 	}
-	w := &Conn{std: c}
+	switch x := c.(type) {
+	case *Conn:
+		if x.std == nil {
+			return nil, ErrNotSocket
+		}
+		return x, nil
+	case *net.UDPConn:
+		return wrap(c, true)
+	case *net.UnixConn:
+		// Stream or datagram: ask the socket (Accept and Dial know,
+		// and do not come here).
+		var dgram bool
+		err := wrapKind(x, &dgram)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(c, dgram)
+	}
+	return wrap(c, false)
+}
+
+// wrapKind sets *dgram if the Unix socket of c is a datagram socket.
+func wrapKind(c *net.UnixConn, dgram *bool) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		var t int
+		t, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE)
+		*dgram = t == unix.SOCK_DGRAM
+	}); err != nil {
+		return err
+	}
+	return serr
+}
+
+// wrap is Wrap for a conn whose kind (stream or datagram) is known.
+func wrap(c net.Conn, dgram bool) (*Conn, error) {
+	w := &Conn{std: c, dgram: dgram}
 	if err := w.s.init(c); err != nil {
 		return nil, err
 	}
@@ -81,9 +139,18 @@ func Wrap(c net.Conn) (*Conn, error) {
 	return w, nil
 }
 
+// ok reports whether c is a usable Conn (not nil, not the zero value).
+func (c *Conn) ok() bool { return c != nil && c.std != nil }
+
 // NetConn returns the package net conn underneath (the one that plain
-// goroutines use). Do not close it directly: close the Conn.
-func (c *Conn) NetConn() net.Conn { return c.std }
+// goroutines use), nil for a nil Conn. Do not close it directly: close the
+// Conn.
+func (c *Conn) NetConn() net.Conn {
+	if c == nil {
+		return nil
+	}
+	return c.std
+}
 
 // sysRead makes one read system call for a greenlet of the bound hub. err
 // is a package-level failure (closed, deadline); rerr the call's errno.
@@ -138,97 +205,148 @@ func (c *Conn) opErr(op string, err error) error {
 	return &net.OpError{Op: op, Net: c.std.LocalAddr().Network(), Source: c.std.LocalAddr(), Addr: c.std.RemoteAddr(), Err: err}
 }
 
-// Read reads up to len(p) bytes. It returns io.EOF at end of stream.
-func (c *Conn) Read(p []byte) (int, error) {
-	fd, err := c.s.enter()
-	if fd == nil {
-		if err != nil {
-			return 0, c.opErr("read", err)
-		}
-		return c.std.Read(p)
+// Read reads up to len(p) bytes. It returns io.EOF at end of stream. On
+// a datagram Conn it reads one datagram (the excess of a longer one is
+// discarded). A zero-length Read returns 0, nil at once on an open Conn,
+// as package net's does.
+func (c *Conn) Read(p []byte) (n int, err error) {
+	if !c.ok() {
+		return 0, syscall.EINVAL
 	}
-	if len(p) == 0 {
-		return 0, nil
+	fd, err := c.s.begin(&c.s.r)
+	if err != nil {
+		return 0, c.opErr("read", err)
 	}
-	for {
-		if c.s.expired(false) {
-			return 0, c.opErr("read", errDeadline)
-		}
-		n, rerr, err := c.sysRead(p)
-		if err != nil {
-			return 0, c.opErr("read", err)
-		}
-		switch rerr {
-		case nil:
-			if n == 0 {
-				return 0, io.EOF
+	// One function and no defer, for the fast path: a kill unwinding the
+	// wait releases the lock (see sock.wait); every other way out goes
+	// through the unlock at the end.
+	switch {
+	case fd == nil:
+		n, err = c.std.Read(p)
+	case len(p) == 0:
+	default:
+	loop:
+		for {
+			if c.s.expired(false) {
+				err = c.opErr("read", errDeadline)
+				break
 			}
-			return n, nil
-		case unix.EINTR:
-		case unix.EAGAIN:
-			if err := c.s.wait(fd, false); err != nil {
-				return 0, c.opErr("read", err)
+			var rerr error
+			n, rerr, err = c.sysRead(p)
+			if err != nil {
+				n, err = 0, c.opErr("read", err)
+				break
 			}
-		default:
-			return 0, c.opErr("read", os.NewSyscallError("read", rerr))
+			switch rerr {
+			case nil:
+				if n == 0 && !c.dgram {
+					err = io.EOF
+				}
+				break loop
+			case unix.EINTR:
+			case unix.EAGAIN:
+				if err = c.s.wait(fd, false); err != nil {
+					n, err = 0, c.opErr("read", err)
+					break loop
+				}
+			default:
+				n, err = 0, c.opErr("read", os.NewSyscallError("read", rerr))
+				break loop
+			}
 		}
 	}
+	c.s.r.unlock()
+	return n, err
 }
 
 // Write writes all of p unless an error (a deadline, Close, a reset)
-// stops it, and returns how much was written.
-func (c *Conn) Write(p []byte) (int, error) {
-	fd, err := c.s.enter()
-	if fd == nil {
-		if err != nil {
-			return 0, c.opErr("write", err)
-		}
-		return c.std.Write(p)
+// stops it, and returns how much was written. Another Write waits until
+// this one has returned (its bytes never land inside p's). On a datagram
+// Conn it sends p as one datagram.
+func (c *Conn) Write(p []byte) (nn int, err error) {
+	if !c.ok() {
+		return 0, syscall.EINVAL
 	}
-	nn := 0
+	fd, err := c.s.begin(&c.s.w)
+	if err != nil {
+		return 0, c.opErr("write", err)
+	}
+	if fd == nil {
+		nn, err = c.std.Write(p)
+		c.s.w.unlock()
+		return nn, err
+	}
+	// As in Read: one function, no defer.
+loop:
 	for {
 		if c.s.expired(true) {
-			return nn, c.opErr("write", errDeadline)
+			err = c.opErr("write", errDeadline)
+			break
 		}
-		n, werr, err := c.sysWrite(p[nn:])
-		if err != nil {
-			return nn, c.opErr("write", err)
+		n, werr, serr := c.sysWrite(p[nn:])
+		if serr != nil {
+			err = c.opErr("write", serr)
+			break
 		}
 		if n > 0 {
 			nn += n
 		}
 		if nn == len(p) && werr == nil {
-			return nn, nil
+			break
 		}
 		switch werr {
 		case nil:
 			if n == 0 {
-				return nn, c.opErr("write", io.ErrUnexpectedEOF)
+				err = c.opErr("write", io.ErrUnexpectedEOF)
+				break loop
 			}
 		case unix.EINTR:
 		case unix.EAGAIN:
-			if err := c.s.wait(fd, true); err != nil {
-				return nn, c.opErr("write", err)
+			if err = c.s.wait(fd, true); err != nil {
+				err = c.opErr("write", err)
+				break loop
 			}
 		default:
-			return nn, c.opErr("write", os.NewSyscallError("write", werr))
+			err = c.opErr("write", os.NewSyscallError("write", werr))
+			break loop
 		}
 	}
+	c.s.w.unlock()
+	return nn, err
 }
 
 // Close closes the connection. Greenlets parked in Read or Write fail with
-// net.ErrClosed; so do plain goroutines blocked in them. A second Close
-// returns a *net.OpError wrapping net.ErrClosed, as package net does.
-func (c *Conn) Close() error { return c.s.close(c.std.Close) }
+// net.ErrClosed; so do plain goroutines blocked in them, and every caller
+// queued behind them. A second Close returns a *net.OpError wrapping
+// net.ErrClosed, as package net does.
+func (c *Conn) Close() error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
+	return c.s.close(c.std.Close)
+}
 
-// LocalAddr returns the local address.
-func (c *Conn) LocalAddr() net.Addr { return c.std.LocalAddr() }
+// LocalAddr returns the local address (nil for a nil Conn).
+func (c *Conn) LocalAddr() net.Addr {
+	if !c.ok() {
+		return nil
+	}
+	return c.std.LocalAddr()
+}
 
-// RemoteAddr returns the peer's address.
-func (c *Conn) RemoteAddr() net.Addr { return c.std.RemoteAddr() }
+// RemoteAddr returns the peer's address (nil for a nil Conn).
+func (c *Conn) RemoteAddr() net.Addr {
+	if !c.ok() {
+		return nil
+	}
+	return c.std.RemoteAddr()
+}
 
 // SetDeadline sets the read and write deadlines; see net.Conn.
 func (c *Conn) SetDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if err := c.std.SetDeadline(t); err != nil {
 		return err
 	}
@@ -238,6 +356,9 @@ func (c *Conn) SetDeadline(t time.Time) error {
 
 // SetReadDeadline sets the read deadline; see net.Conn.
 func (c *Conn) SetReadDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if err := c.std.SetReadDeadline(t); err != nil {
 		return err
 	}
@@ -247,6 +368,9 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline sets the write deadline; see net.Conn.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if err := c.std.SetWriteDeadline(t); err != nil {
 		return err
 	}
@@ -261,21 +385,32 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // (os.ErrDeadlineExceeded) and returns the errors Read would.
 //
 // In a greenlet it parks on the hub and then checks readiness with one
-// poll(2); from a plain goroutine it blocks in Go's netpoller.
+// poll(2); from a plain goroutine it blocks in Go's netpoller. It counts as
+// a read: it waits behind the reads before it, and they behind it.
 func (c *Conn) WaitRead() error {
-	fd, err := c.s.enter()
+	if !c.ok() {
+		return syscall.EINVAL
+	}
+	fd, err := c.s.begin(&c.s.r)
 	if err != nil {
 		return c.opErr("read", err)
 	}
 	if fd == nil {
 		// Plain goroutine (or foreign hub): the netpoller waits when
 		// the callback reports "not ready".
-		err := c.s.rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
+		err = c.s.rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
 		if err != nil {
-			return c.opErr("read", rawErr(err))
+			err = c.opErr("read", rawErr(err))
 		}
-		return nil
+	} else {
+		err = c.waitRead(fd)
 	}
+	c.s.r.unlock()
+	return err
+}
+
+// waitRead is WaitRead for a greenlet of the bound hub.
+func (c *Conn) waitRead(fd *hub.FD) error {
 	for {
 		if c.s.expired(false) {
 			return c.opErr("read", errDeadline)
@@ -309,6 +444,9 @@ func readable(fd int) bool {
 
 // CloseRead shuts down the reading side (TCP and Unix conns).
 func (c *Conn) CloseRead() error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if x, ok := c.std.(interface{ CloseRead() error }); ok {
 		return x.CloseRead()
 	}
@@ -318,6 +456,9 @@ func (c *Conn) CloseRead() error {
 // CloseWrite shuts down the writing side: the peer reads io.EOF (TCP and
 // Unix conns).
 func (c *Conn) CloseWrite() error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if x, ok := c.std.(interface{ CloseWrite() error }); ok {
 		return x.CloseWrite()
 	}
@@ -328,6 +469,9 @@ func (c *Conn) CloseWrite() error {
 // it off, noDelay true, by default). It fails with syscall.EINVAL on other
 // conns.
 func (c *Conn) SetNoDelay(noDelay bool) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if x, ok := c.std.(*net.TCPConn); ok {
 		return x.SetNoDelay(noDelay)
 	}
@@ -336,6 +480,9 @@ func (c *Conn) SetNoDelay(noDelay bool) error {
 
 // SetKeepAlive turns TCP keep-alive probes on or off (TCP conns only).
 func (c *Conn) SetKeepAlive(on bool) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if x, ok := c.std.(*net.TCPConn); ok {
 		return x.SetKeepAlive(on)
 	}
@@ -345,6 +492,9 @@ func (c *Conn) SetKeepAlive(on bool) error {
 // SetKeepAlivePeriod sets the idle time before keep-alive probes (TCP
 // conns only).
 func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if x, ok := c.std.(*net.TCPConn); ok {
 		return x.SetKeepAlivePeriod(d)
 	}
@@ -352,4 +502,9 @@ func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 }
 
 // SyscallConn returns the raw connection of the package net conn.
-func (c *Conn) SyscallConn() (syscall.RawConn, error) { return c.s.rc, nil }
+func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	if !c.ok() {
+		return nil, syscall.EINVAL
+	}
+	return c.s.rc, nil
+}

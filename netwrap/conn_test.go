@@ -232,22 +232,6 @@ func TestCloseFromGoroutineWakesReader(t *testing.T) {
 	})
 }
 
-func TestConcurrentReaders(t *testing.T) {
-	forKinds(t, func(t *testing.T, c1, c2 net.Conn) error {
-		r := green.Spawn(func() error {
-			_, err := c1.Read(make([]byte, 1))
-			return err
-		})
-		green.Sleep(time.Millisecond)
-		_, err := c1.Read(make([]byte, 1))
-		if !errors.Is(err, ErrConcurrentUse) {
-			return fmt.Errorf("second reader: %v", err)
-		}
-		c2.Write([]byte("x"))
-		return r.Join()
-	})
-}
-
 func TestKillParkedReader(t *testing.T) {
 	forKinds(t, func(t *testing.T, c1, c2 net.Conn) error {
 		r := green.Spawn(func() error {

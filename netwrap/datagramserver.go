@@ -1,8 +1,8 @@
 package netwrap
 
 import (
-	"errors"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/greenrt/green/hub"
@@ -35,16 +35,38 @@ type DatagramServer struct {
 	Hub *hub.Hub
 
 	core serverCore
-	pc   *PacketConn
+	pc   atomic.Pointer[PacketConn]
 }
 
 // Start listens (if pc is nil) and starts receiving in a greenlet; it
 // returns at once. pc must be a *PacketConn or a socket WrapPacketConn
-// accepts.
+// accepts. The rules of StreamServer.Start apply: one start, ErrNoHandler,
+// hub.ErrStopped, and a pc given by the caller is left open on error.
 func (s *DatagramServer) Start(pc net.PacketConn) error {
-	if s.Handler == nil {
+	if s == nil || s.Handler == nil {
 		return ErrNoHandler
 	}
+	if err := s.core.reserve(pickHub(s.Hub)); err != nil {
+		return err
+	}
+	w, err := s.listen(pc)
+	if err != nil {
+		s.core.unreserve()
+		return err
+	}
+	s.pc.Store(w)
+	if err := s.core.run(s.MaxHandlers, w.Close, s.recvLoop); err != nil {
+		s.pc.Store(nil)
+		if pc == nil {
+			w.Close()
+		}
+		return err
+	}
+	return nil
+}
+
+// listen returns pc made cooperative, or a socket it opens if pc is nil.
+func (s *DatagramServer) listen(pc net.PacketConn) (*PacketConn, error) {
 	if pc == nil {
 		network, addr := s.Network, s.Addr
 		if network == "" {
@@ -53,26 +75,14 @@ func (s *DatagramServer) Start(pc net.PacketConn) error {
 		if addr == "" {
 			addr = "127.0.0.1:0"
 		}
-		p, err := ListenPacket(network, addr)
-		if err != nil {
-			return err
-		}
-		pc = p
+		return ListenPacket(network, addr)
 	}
-	w, err := WrapPacketConn(pc)
-	if err != nil {
-		return err
-	}
-	s.pc = w
-	if err := s.core.start(pickHub(s.Hub), s.MaxHandlers, w.Close, s.recvLoop); err != nil {
-		w.Close()
-		return err
-	}
-	return nil
+	return WrapPacketConn(pc)
 }
 
 // Serve is Start followed by waiting until the server stops; it returns
-// ErrServerClosed after Stop.
+// ErrServerClosed once Stop has finished, or the receive error that ended
+// the loop (see StreamServer.Serve).
 func (s *DatagramServer) Serve(pc net.PacketConn) error {
 	if err := s.Start(pc); err != nil {
 		return err
@@ -82,15 +92,24 @@ func (s *DatagramServer) Serve(pc net.PacketConn) error {
 
 // LocalAddr returns the local address, or nil before Start.
 func (s *DatagramServer) LocalAddr() net.Addr {
-	if s.pc == nil {
+	if s == nil {
 		return nil
 	}
-	return s.pc.LocalAddr()
+	if pc := s.pc.Load(); pc != nil {
+		return pc.LocalAddr()
+	}
+	return nil
 }
 
 // Stop stops receiving, closes the socket, waits up to timeout for running
-// handlers and kills the rest. timeout <= 0 kills them at once.
-func (s *DatagramServer) Stop(timeout time.Duration) error { return s.core.stop(timeout) }
+// handlers and kills the rest, as StreamServer.Stop does (ErrStopTimeout
+// if some survive their kill). timeout <= 0 kills them at once.
+func (s *DatagramServer) Stop(timeout time.Duration) error {
+	if s == nil {
+		return nil
+	}
+	return s.core.stop(timeout)
+}
 
 func (s *DatagramServer) recvLoop() error {
 	size := s.BufferSize
@@ -98,16 +117,18 @@ func (s *DatagramServer) recvLoop() error {
 		size = 65536
 	}
 	buf := make([]byte, size)
+	pc := s.pc.Load()
 	for {
 		s.core.waitRoom()
-		n, addr, err := s.pc.ReadFrom(buf)
+		n, addr, err := pc.ReadFrom(buf)
 		if err != nil {
-			if s.core.stopped() || errors.Is(err, net.ErrClosed) {
+			s.core.unusedRoom()
+			if s.core.stopped() {
 				return ErrServerClosed
 			}
 			return err
 		}
 		data := append([]byte(nil), buf[:n]...)
-		s.core.spawn(func() { s.Handler(s.pc, data, addr) })
+		s.core.spawn(func() { s.Handler(pc, data, addr) })
 	}
 }

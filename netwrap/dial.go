@@ -35,10 +35,12 @@ type Dialer struct {
 	KeepAlive time.Duration
 }
 
-// Dial connects to address on network ("tcp", "tcp4", "tcp6" or "unix"),
-// like net.Dial. In a greenlet the connect is non-blocking and the greenlet
-// parks until it completes; name resolution runs on a plain goroutine
-// meanwhile. From a plain goroutine it is net.Dial.
+// Dial connects to address on network, like net.Dial: a stream ("tcp",
+// "tcp4", "tcp6", "unix") or a connected datagram socket ("udp", "udp4",
+// "udp6", "unixgram"), whose Read and Write carry one datagram each. In a
+// greenlet the connect is non-blocking and the greenlet parks until it
+// completes; name resolution runs on a plain goroutine meanwhile. From a
+// plain goroutine it is net.Dial.
 func Dial(network, address string) (*Conn, error) {
 	var d Dialer
 	return d.DialContext(context.Background(), network, address)
@@ -55,32 +57,58 @@ func (d *Dialer) Dial(network, address string) (*Conn, error) {
 	return d.DialContext(context.Background(), network, address)
 }
 
-// DialContext connects to address on network. Cancelling ctx, or its
-// deadline, aborts the dial (with a *net.OpError wrapping ctx.Err() or
-// os.ErrDeadlineExceeded). In a greenlet the connect parks the greenlet;
-// from a plain goroutine it is net.Dialer.DialContext; in a hub callback it
-// fails with hub.ErrNotCoroutine.
+// DialContext connects to address on network (see Dial for the networks).
+// Cancelling ctx, or its deadline, aborts the dial (with a *net.OpError
+// wrapping ctx.Err() or os.ErrDeadlineExceeded). In a greenlet the connect
+// parks the greenlet; from a plain goroutine it is net.Dialer.DialContext;
+// in a hub callback it fails with hub.ErrNotCoroutine. A nil *Dialer dials
+// like the zero Dialer and a nil ctx is the background context.
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (*Conn, error) {
+	if d == nil {
+		d = &Dialer{}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	g, h := hub.Current()
 	if g == nil {
 		if h != nil {
 			return nil, &net.OpError{Op: "dial", Net: network, Err: hub.ErrNotCoroutine}
 		}
-		nd := net.Dialer{Timeout: d.Timeout, Deadline: d.Deadline, LocalAddr: d.LocalAddr, KeepAlive: d.KeepAlive}
-		c, err := nd.DialContext(ctx, network, address)
-		if err != nil {
-			return nil, err
-		}
-		w, err := Wrap(c)
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		w.owned = true
-		return w, nil
+		return d.dialStd(ctx, network, address)
 	}
+	ctx, cancel := d.withDeadline(ctx)
+	defer cancel()
+	switch network {
+	case "unix", "unixgram":
+		return d.dialUnix(ctx, h, network, address)
+	case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6":
+		return d.dialIP(ctx, h, network, address)
+	}
+	return nil, d.opErr(network, nil, ErrUnknownNetwork)
+}
+
+// dialStd is DialContext for a plain goroutine: package net's dialer.
+func (d *Dialer) dialStd(ctx context.Context, network, address string) (*Conn, error) {
+	nd := net.Dialer{Timeout: d.Timeout, Deadline: d.Deadline, LocalAddr: d.LocalAddr, KeepAlive: d.KeepAlive}
+	c, err := nd.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	w, err := Wrap(c)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	w.owned = true
+	return w, nil
+}
+
+// withDeadline bounds ctx by the earliest of Timeout, Deadline and ctx's
+// own deadline, as net.Dialer does.
+func (d *Dialer) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline := d.Deadline
-	if d.Timeout > 0 {
+	if d.Timeout != 0 {
 		if t := time.Now().Add(d.Timeout); deadline.IsZero() || t.Before(deadline) {
 			deadline = t
 		}
@@ -88,43 +116,54 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (*Con
 	if t, ok := ctx.Deadline(); ok && (deadline.IsZero() || t.Before(deadline)) {
 		deadline = t
 	}
-	if !deadline.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, deadline)
-		defer cancel()
+	if deadline.IsZero() {
+		return ctx, func() {}
 	}
-	opErr := func(addr net.Addr, err error) error {
-		if err == context.DeadlineExceeded {
-			err = errDeadline
-		}
-		return &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: addr, Err: err}
+	return context.WithDeadline(ctx, deadline)
+}
+
+func (d *Dialer) opErr(network string, addr net.Addr, err error) error {
+	if err == context.DeadlineExceeded {
+		err = errDeadline
 	}
-	switch network {
-	case "unix":
-		ua := &net.UnixAddr{Name: address, Net: "unix"}
-		c, err := connect(ctx, h, unix.AF_UNIX, &unix.SockaddrUnix{Name: address}, nil)
-		if err != nil {
-			return nil, opErr(ua, err)
-		}
-		return c, nil
-	case "tcp", "tcp4", "tcp6":
-	default:
-		return nil, opErr(nil, ErrUnknownNetwork)
+	return &net.OpError{Op: "dial", Net: network, Source: d.LocalAddr, Addr: addr, Err: err}
+}
+
+// dialUnix connects a Unix stream or datagram socket from a greenlet of h.
+func (d *Dialer) dialUnix(ctx context.Context, h *hub.Hub, network, address string) (*Conn, error) {
+	sotype := unix.SOCK_STREAM
+	if network == "unixgram" {
+		sotype = unix.SOCK_DGRAM
 	}
+	var local unix.Sockaddr
+	if la, ok := d.LocalAddr.(*net.UnixAddr); ok && la != nil {
+		local = &unix.SockaddrUnix{Name: la.Name}
+	}
+	c, err := connect(ctx, h, unix.AF_UNIX, sotype, &unix.SockaddrUnix{Name: address}, local)
+	if err != nil {
+		return nil, d.opErr(network, &net.UnixAddr{Name: address, Net: network}, err)
+	}
+	return c, nil
+}
+
+// dialIP connects a TCP or UDP socket from a greenlet of h, trying the
+// resolved addresses in turn.
+func (d *Dialer) dialIP(ctx context.Context, h *hub.Hub, network, address string) (*Conn, error) {
 	addrs, err := resolveTCP(ctx, network, address, false)
 	if err != nil {
-		return nil, opErr(nil, err)
+		return nil, d.opErr(network, nil, err)
+	}
+	tcp := network[:3] == "tcp"
+	sotype := unix.SOCK_STREAM
+	if !tcp {
+		sotype = unix.SOCK_DGRAM
 	}
 	var first error
 	for _, ap := range addrs {
 		family, sa := sockaddr(ap)
-		var lsa unix.Sockaddr
-		if la, ok := d.LocalAddr.(*net.TCPAddr); ok && la != nil {
-			_, lsa = sockaddr(la.AddrPort())
-		}
-		c, err := connect(ctx, h, family, sa, lsa)
+		c, err := connect(ctx, h, family, sotype, sa, d.localIP(family))
 		if err == nil {
-			if d.KeepAlive >= 0 {
+			if tcp && d.KeepAlive >= 0 {
 				period := d.KeepAlive
 				if period == 0 {
 					period = 15 * time.Second
@@ -135,7 +174,11 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (*Con
 			return c, nil
 		}
 		if first == nil {
-			first = opErr(net.TCPAddrFromAddrPort(ap), err)
+			var addr net.Addr = net.TCPAddrFromAddrPort(ap)
+			if !tcp {
+				addr = net.UDPAddrFromAddrPort(ap)
+			}
+			first = d.opErr(network, addr, err)
 		}
 		if ctx.Err() != nil {
 			break
@@ -144,13 +187,46 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (*Con
 	return nil, first
 }
 
-// connect makes a non-blocking connect from the calling greenlet of h and
-// parks until it completes or ctx ends.
-func connect(ctx context.Context, h *hub.Hub, family int, sa, local unix.Sockaddr) (*Conn, error) {
+// localIP returns the address to bind before connecting a socket of the
+// family, from LocalAddr (a *net.TCPAddr or *net.UDPAddr; one without an
+// IP binds the family's unspecified address), or nil to let the system
+// choose.
+func (d *Dialer) localIP(family int) unix.Sockaddr {
+	var ip net.IP
+	var port int
+	switch a := d.LocalAddr.(type) {
+	case *net.TCPAddr:
+		if a == nil {
+			return nil
+		}
+		ip, port = a.IP, a.Port
+	case *net.UDPAddr:
+		if a == nil {
+			return nil
+		}
+		ip, port = a.IP, a.Port
+	default:
+		return nil
+	}
+	addr, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		addr = netip.IPv4Unspecified()
+		if family == unix.AF_INET6 {
+			addr = netip.IPv6Unspecified()
+		}
+	}
+	_, sa := sockaddr(netip.AddrPortFrom(addr.Unmap(), uint16(port)))
+	return sa
+}
+
+// connect makes a non-blocking connect of a socket of the given family and
+// type (SOCK_STREAM or SOCK_DGRAM) from the calling greenlet of h and parks
+// until it completes or ctx ends.
+func connect(ctx context.Context, h *hub.Hub, family, sotype int, sa, local unix.Sockaddr) (*Conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
@@ -175,7 +251,7 @@ func connect(ctx context.Context, h *hub.Hub, family int, sa, local unix.Sockadd
 		return nil, os.NewSyscallError("connect", err)
 	}
 	ok = true
-	return adoptConn(fd)
+	return adoptConn(fd, sotype == unix.SOCK_DGRAM)
 }
 
 func waitConnect(ctx context.Context, h *hub.Hub, fd int) error {
@@ -240,12 +316,12 @@ func resolveTCP(ctx context.Context, network, address string, listen bool) ([]ne
 	switch {
 	case host == "" && listen:
 		ips = []netip.Addr{netip.IPv4Unspecified()}
-		if network == "tcp6" {
+		if network == "tcp6" || network == "udp6" {
 			ips = []netip.Addr{netip.IPv6Unspecified()}
 		}
 	case host == "":
 		ips = []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1})}
-		if network == "tcp6" {
+		if network == "tcp6" || network == "udp6" {
 			ips = []netip.Addr{netip.IPv6Loopback()}
 		}
 	default:

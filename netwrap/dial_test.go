@@ -95,8 +95,8 @@ func TestDialTimeoutAndCancel(t *testing.T) {
 		if !g.Killed() {
 			return fmt.Errorf("dialer not killed: %v", g)
 		}
-		if _, err := Dial("udp", addr); !errors.Is(err, ErrUnknownNetwork) {
-			return fmt.Errorf("udp dial: %v", err)
+		if _, err := Dial("sctp", addr); !errors.Is(err, ErrUnknownNetwork) {
+			return fmt.Errorf("sctp dial: %v", err)
 		}
 		return nil
 	})

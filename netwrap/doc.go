@@ -23,35 +23,79 @@
 //
 // A socket binds to the hub of the first greenlet that does I/O on it.
 // Greenlets of another hub may still use it, but in blocking style (their
-// hub waits with them); keep each socket on one hub.
+// hub waits with them during the system call); keep each socket on one hub.
+//
+// # Concurrent callers queue
+//
+// As on a package net socket, callers of one direction of a socket are
+// served one at a time, in arrival order, whoever they are: a Write holds
+// the socket's write side for its whole length (two writers never
+// interleave their bytes), a Read (or Accept, ReadFrom, Conn.WaitRead) the
+// read side for one call. A caller that finds the side busy waits: a
+// greenlet parks (its hub runs on; a kill or a green.Timeout ends the wait
+// and the greenlet leaves the queue), a plain goroutine blocks. Greenlets,
+// which make raw system calls, and plain goroutines, which call package
+// net's methods, share one queue, so neither can cut into the other's
+// call. Reads and writes do not wait for each other. Close fails every
+// queued caller with net.ErrClosed. The uncontended case costs two
+// compare-and-swaps and no hub round trip.
+//
+// (Earlier versions failed a second greenlet at once with
+// ErrConcurrentUse, gevent's ConcurrentObjectUseError, and let a plain
+// goroutine's bytes land inside a parked greenlet's Write. Both are gone:
+// package net's semantics are what net.Conn users expect.)
 //
 // # Errors
 //
 // Errors are those of package net: a *net.OpError wrapping net.ErrClosed
-// after Close (Close wakes parked greenlets), os.ErrDeadlineExceeded with
-// Timeout() true after a deadline (deadlines are hub timers in greenlets),
-// io.EOF at end of stream. Two greenlets waiting to read (or to write) the
-// same socket at once: the second fails at once with ErrConcurrentUse,
-// gevent's ConcurrentObjectUseError. The package's sentinel errors are in
-// errors.go. Kills and green.Timeout interrupts are raised inside the wait,
-// as panics that unwind the greenlet, like everywhere in package green.
+// after Close (Close wakes parked and queued callers), os.ErrDeadlineExceeded
+// with Timeout() true after a deadline (deadlines are hub timers in
+// greenlets), io.EOF at end of stream (a zero-length Read returns 0, nil on
+// an open conn and net.ErrClosed on a closed one, as package net's). Nil and
+// zero-value sockets fail with syscall.EINVAL, as nil package net conns do;
+// Wrap of a nil value fails with ErrNotSocket. The package's sentinel
+// errors are in errors.go. Kills and green.Timeout interrupts are raised
+// inside the wait, as panics that unwind the greenlet, like everywhere in
+// package green.
 //
-// # Libraries that lock
+// # Libraries that lock, and TLS
 //
 // Code that holds a sync.Mutex while doing I/O stalls the whole hub if a
 // second greenlet of the hub then waits for that mutex: a Go mutex blocks
-// the thread, it does not park the greenlet. crypto/tls does this during
-// its handshake: over a netwrap conn, call (*tls.Conn).Handshake before
-// letting one greenlet read while another writes. Single-greenlet use of a
-// *tls.Conn (a handler that reads then writes) needs no care.
+// the thread, it does not park the greenlet, and the greenlet holding it
+// can then never be resumed. crypto/tls does this: over a netwrap conn, a
+// *tls.Conn shared by two greenlets (two writers; a reader that must send
+// an alert while a writer is parked; any call during the handshake) wedges
+// its hub for good. Use TLSServer and TLSClient instead of tls.Server and
+// tls.Client: their TLSConn keeps crypto/tls's mutexes free whenever a
+// greenlet parks, and queues its callers like a Conn, so any number of
+// greenlets may read and write it (full duplex). StreamServer's TLSConfig
+// hands handlers a TLSConn. A *tls.Conn used by a single greenlet (a
+// client that writes a request, then reads the answer) needs no care.
 //
 // # Servers
 //
 // StreamServer runs a handler greenlet per accepted connection and
-// DatagramServer one per received packet, like gevent's servers.
+// DatagramServer one per received packet, like gevent's servers. A server
+// starts once (Start or Serve; a second one fails with ErrServerStarted
+// and leaves it alone) on a running or not yet started hub (a stopped one
+// fails with hub.ErrStopped). Stop closes the socket, waits for the
+// handlers up to its timeout, kills the rest and gives them a second to
+// die (ErrStopTimeout names those that survived their kill). Serve returns
+// ErrServerClosed once Stop has finished, or the error that ended the
+// serving loop (a listener closed by its owner gives net.ErrClosed).
 //
-// # Name resolution
+// # Name resolution and datagrams
 //
 // Dial, Listen and ListenPacket resolve host names on a plain goroutine
-// while the calling greenlet parks, so the hub keeps running.
+// while the calling greenlet parks, so the hub keeps running. Dial also
+// connects datagram sockets ("udp", "udp4", "udp6", "unixgram"), in a
+// greenlet as from a plain goroutine: the Conn's Read and Write carry one
+// datagram each.
+//
+// # Raw descriptors
+//
+// WaitRead and WaitWrite wait on any descriptor through an epoll set of
+// their own, so they never disturb a registration of the hub (a Conn's, a
+// greenos File's).
 package netwrap

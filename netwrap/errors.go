@@ -13,15 +13,6 @@ import (
 // that errors.Is(err, net.ErrClosed) and errors.Is(err,
 // os.ErrDeadlineExceeded) (with Timeout() true) work unchanged.
 var (
-	// ErrConcurrentUse is returned (inside a *net.OpError) when a greenlet
-	// reads (or writes) a conn while another greenlet of the same hub is
-	// already parked reading (or writing) it: gevent's
-	// ConcurrentObjectUseError. The call fails at once and the first
-	// greenlet keeps waiting. It matches hub.ErrFDBusy with errors.Is.
-	// Plain goroutines are not subject to it: they serialise like they do
-	// on a package net conn.
-	ErrConcurrentUse = hub.ErrFDBusy
-
 	// ErrNotSocket is returned by Wrap and WrapListener for values that do
 	// not expose a socket descriptor (they do not implement syscall.Conn),
 	// such as a *tls.Conn or one end of net.Pipe: those cannot be made
@@ -32,12 +23,19 @@ var (
 	// DatagramServer.Serve after Stop, like http.ErrServerClosed.
 	ErrServerClosed = errors.New("netwrap: server closed")
 
+	// ErrStopTimeout is returned by StreamServer.Stop and
+	// DatagramServer.Stop when handlers are still running a second after
+	// their kill (they recovered it and went on): Stop gives up on them
+	// and leaves them running, as gevent's bounded kill does. It matches
+	// hub.ErrTimeout (and green.ErrTimeout) with errors.Is.
+	ErrStopTimeout = hub.TimeoutErr(errors.New("netwrap: Stop timed out: handlers survived their kill"))
+
 	// ErrServerStarted is returned by Start and Serve on a server that is
 	// already running or was stopped (servers are not restartable).
 	ErrServerStarted = errors.New("netwrap: server already started")
 
 	// ErrNoHandler is returned by Start and Serve when the server's Handler
-	// is nil.
+	// is nil (or the server is a nil pointer).
 	ErrNoHandler = errors.New("netwrap: server has no handler")
 
 	// ErrUnknownNetwork is the error of Dial, Listen and ListenPacket for
@@ -45,6 +43,10 @@ var (
 	// "unix"; packets are "udp", "udp4", "udp6" and "unixgram".
 	ErrUnknownNetwork = errors.New("netwrap: unsupported network")
 )
+
+// errTLSInterrupted is the permanent write error of a TLSConn whose Write
+// was interrupted (its greenlet killed) in the middle of sending records.
+var errTLSInterrupted = errors.New("netwrap: TLS write interrupted mid-record: the connection is unusable")
 
 // errDeadlineChanged is the Cancel error with which SetDeadline wakes a
 // parked greenlet so that it re-reads the deadline. Never returned.

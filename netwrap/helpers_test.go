@@ -11,10 +11,15 @@ import (
 
 	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/internal/testutil"
 )
 
 // newHub starts a hub that the test stops when it ends.
-func newHub(t testing.TB) *hub.Hub {
+func newHub(t testing.TB) *hub.Hub { return startHub(t, false) }
+
+// startHub starts a hub that the test stops when it ends; onlyIfPassed
+// leaves it running after a failure (a wedged hub would hang Stop).
+func startHub(t testing.TB, onlyIfPassed bool) *hub.Hub {
 	t.Helper()
 	h, err := hub.New(hub.Config{ErrorHandler: func(err error) { t.Logf("hub error: %v", err) }})
 	if err != nil {
@@ -23,7 +28,11 @@ func newHub(t testing.TB) *hub.Hub {
 	if err := h.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { h.Stop() })
+	t.Cleanup(func() {
+		if !onlyIfPassed || !t.Failed() {
+			h.Stop()
+		}
+	})
 	return h
 }
 
@@ -155,4 +164,16 @@ func countFDs(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return len(ents)
+}
+
+// within waits up to a hang guard for ch; a wedged hub never answers.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s: no answer in 20 s (the hub is wedged)\n%s", what, testutil.Stacks())
+		panic("unreachable")
+	}
 }

@@ -5,8 +5,10 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/greenrt/green/hub"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,8 +18,11 @@ import (
 //
 // Accept in a greenlet parks it on its hub until a connection arrives; in a
 // plain goroutine it blocks like the package net listener underneath; in a
-// hub callback it panics with hub.ErrNotCoroutine. Close wakes a parked
-// Accept with net.ErrClosed. The accepted conns are *Conn.
+// hub callback it panics with hub.ErrNotCoroutine. Concurrent Accepts
+// queue, greenlets and plain goroutines alike, as on a package net
+// listener. Close wakes a parked Accept, and those queued behind it, with
+// net.ErrClosed. The accepted conns are *Conn. The zero value is not
+// usable: its methods fail with syscall.EINVAL.
 //
 // Cost: an accept in a greenlet is accept4 plus the few system calls with
 // which package net adopts the new descriptor (net.FileConn).
@@ -43,7 +48,13 @@ var _ net.Listener = (*Listener)(nil)
 // returns ErrNotSocket. A *Listener is returned as it is. The Listener
 // owns l.
 func WrapListener(l net.Listener) (*Listener, error) {
+	if isNil(l) {
+		return nil, ErrNotSocket
+	}
 	if w, ok := l.(*Listener); ok {
+		if !w.ok() {
+			return nil, ErrNotSocket
+		}
 		return w, nil
 	}
 	w := &Listener{std: l}
@@ -54,8 +65,17 @@ func WrapListener(l net.Listener) (*Listener, error) {
 	return w, nil
 }
 
-// NetListener returns the package net listener underneath.
-func (l *Listener) NetListener() net.Listener { return l.std }
+// ok reports whether l is usable (not nil, not the zero value).
+func (l *Listener) ok() bool { return l != nil && l.std != nil }
+
+// NetListener returns the package net listener underneath (nil for a nil
+// Listener).
+func (l *Listener) NetListener() net.Listener {
+	if l == nil {
+		return nil
+	}
+	return l.std
+}
 
 func (l *Listener) rawAccept(fd uintptr) {
 	l.afd, _, l.aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
@@ -77,25 +97,42 @@ func (l *Listener) Accept() (net.Conn, error) {
 
 // AcceptConn is Accept returning the concrete type.
 func (l *Listener) AcceptConn() (*Conn, error) {
-	fd, err := l.s.enter()
-	if fd == nil {
-		if err != nil {
-			return nil, l.opErr(err)
-		}
-		c, err := l.std.Accept()
-		if err != nil {
-			return nil, err
-		}
-		w, err := Wrap(c)
-		if err != nil {
-			c.Close()
-			return nil, err
-		}
-		w.owned = true
-		return w, nil
+	if !l.ok() {
+		return nil, syscall.EINVAL
 	}
+	fd, err := l.s.begin(&l.s.r)
+	if err != nil {
+		return nil, l.opErr(err)
+	}
+	var c *Conn
+	if fd == nil {
+		c, err = l.acceptStd()
+	} else {
+		c, err = l.accept(fd)
+	}
+	l.s.r.unlock()
+	return c, err
+}
+
+// acceptStd is AcceptConn for a plain goroutine: package net's Accept.
+func (l *Listener) acceptStd() (*Conn, error) {
+	c, err := l.std.Accept()
+	if err != nil {
+		return nil, err
+	}
+	w, err := wrap(c, false)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	w.owned = true
+	return w, nil
+}
+
+// accept is AcceptConn for a greenlet of the bound hub, holding the lock.
+func (l *Listener) accept(fd *hub.FD) (*Conn, error) {
 	if f := l.pending.Load(); f != nil {
-		c, err := adoptFile(f)
+		c, err := adoptFile(f, false)
 		if err != nil {
 			return nil, l.opErr(err)
 		}
@@ -117,7 +154,7 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 		switch aerr {
 		case nil:
 			f := os.NewFile(uintptr(nfd), "")
-			c, err := adoptFile(f)
+			c, err := adoptFile(f, false)
 			if err != nil {
 				if outOfDescriptors(err) {
 					l.pending.Store(f) // retried by the next Accept
@@ -139,9 +176,10 @@ func (l *Listener) AcceptConn() (*Conn, error) {
 }
 
 // adoptConn turns a connected socket into a *Conn, taking ownership of fd.
-func adoptConn(fd int) (*Conn, error) {
+// dgram tells a datagram socket.
+func adoptConn(fd int, dgram bool) (*Conn, error) {
 	f := os.NewFile(uintptr(fd), "")
-	c, err := adoptFile(f)
+	c, err := adoptFile(f, dgram)
 	if err != nil {
 		f.Close()
 	}
@@ -150,13 +188,13 @@ func adoptConn(fd int) (*Conn, error) {
 
 // adoptFile turns a connected socket into a *Conn. On success it closes f
 // (package net works on a duplicate); on failure f is left open.
-func adoptFile(f *os.File) (*Conn, error) {
+func adoptFile(f *os.File, dgram bool) (*Conn, error) {
 	c, err := net.FileConn(f) // duplicates the descriptor
 	if err != nil {
 		return nil, err
 	}
 	f.Close()
-	w, err := Wrap(c)
+	w, err := wrap(c, dgram)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -167,18 +205,29 @@ func adoptFile(f *os.File) (*Conn, error) {
 
 // Close stops listening. A parked Accept fails with net.ErrClosed.
 func (l *Listener) Close() error {
+	if !l.ok() {
+		return syscall.EINVAL
+	}
 	if f := l.pending.Swap(nil); f != nil {
 		f.Close() // an accepted connection never handed out
 	}
 	return l.s.close(l.std.Close)
 }
 
-// Addr returns the listening address.
-func (l *Listener) Addr() net.Addr { return l.std.Addr() }
+// Addr returns the listening address (nil for a nil Listener).
+func (l *Listener) Addr() net.Addr {
+	if !l.ok() {
+		return nil
+	}
+	return l.std.Addr()
+}
 
 // SetDeadline sets the deadline for Accept, for greenlets and plain
 // goroutines alike. It fails if the package net listener has no deadline.
 func (l *Listener) SetDeadline(t time.Time) error {
+	if !l.ok() {
+		return syscall.EINVAL
+	}
 	x, ok := l.std.(interface{ SetDeadline(time.Time) error })
 	if !ok {
 		return l.opErr(ErrNotSocket)
@@ -193,6 +242,9 @@ func (l *Listener) SetDeadline(t time.Time) error {
 // File returns a dup of the listening socket, like
 // (*net.TCPListener).File.
 func (l *Listener) File() (*os.File, error) {
+	if !l.ok() {
+		return nil, syscall.EINVAL
+	}
 	x, ok := l.std.(interface{ File() (*os.File, error) })
 	if !ok {
 		return nil, l.opErr(ErrNotSocket)

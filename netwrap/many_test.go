@@ -85,7 +85,7 @@ func TestManyConns(t *testing.T) {
 		t.Fatal("client did not get ready")
 	}
 	var active int
-	h.Call(func() { active = srv.core.active })
+	h.Call(func() { active = srv.core.live() })
 	if active != n {
 		t.Fatalf("%d handlers running, want %d", active, n)
 	}

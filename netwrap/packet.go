@@ -3,8 +3,10 @@ package netwrap
 import (
 	"net"
 	"os"
+	"syscall"
 	"time"
 
+	"github.com/greenrt/green/hub"
 	"golang.org/x/sys/unix"
 )
 
@@ -14,8 +16,9 @@ import (
 //
 // It follows Conn's rules: in a greenlet ReadFrom and WriteTo park on the
 // hub when the socket is not ready; in a plain goroutine they are the
-// package net methods; deadlines and Close wake parked greenlets; two
-// greenlets reading at once get ErrConcurrentUse.
+// package net methods; deadlines and Close wake parked greenlets;
+// concurrent readers (and writers) queue, as on a package net socket. The
+// zero value is not usable: its methods fail with syscall.EINVAL.
 //
 // Cost: a ReadFrom in a greenlet allocates the sender's address, as
 // package net does.
@@ -42,7 +45,13 @@ var _ net.PacketConn = (*PacketConn)(nil)
 // it returns ErrNotSocket. A *PacketConn is returned as it is. The
 // PacketConn owns pc.
 func WrapPacketConn(pc net.PacketConn) (*PacketConn, error) {
+	if isNil(pc) {
+		return nil, ErrNotSocket
+	}
 	if w, ok := pc.(*PacketConn); ok {
+		if !w.ok() {
+			return nil, ErrNotSocket
+		}
 		return w, nil
 	}
 	w := &PacketConn{std: pc}
@@ -54,8 +63,17 @@ func WrapPacketConn(pc net.PacketConn) (*PacketConn, error) {
 	return w, nil
 }
 
-// NetPacketConn returns the package net socket underneath.
-func (c *PacketConn) NetPacketConn() net.PacketConn { return c.std }
+// ok reports whether c is usable (not nil, not the zero value).
+func (c *PacketConn) ok() bool { return c != nil && c.std != nil }
+
+// NetPacketConn returns the package net socket underneath (nil for a nil
+// PacketConn).
+func (c *PacketConn) NetPacketConn() net.PacketConn {
+	if c == nil {
+		return nil
+	}
+	return c.std
+}
 
 func (c *PacketConn) rawRead(fd uintptr) bool {
 	c.rn, c.rsa, c.rerr = unix.Recvfrom(int(fd), c.rp, 0)
@@ -75,13 +93,26 @@ func (c *PacketConn) opErr(op string, addr net.Addr, err error) error {
 // ReadFrom reads one datagram into p (the excess of a longer one is
 // discarded) and returns its length and sender.
 func (c *PacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
-	fd, err := c.s.enter()
-	if fd == nil {
-		if err != nil {
-			return 0, nil, c.opErr("read", nil, err)
-		}
-		return c.std.ReadFrom(p)
+	if !c.ok() {
+		return 0, nil, syscall.EINVAL
 	}
+	fd, err := c.s.begin(&c.s.r)
+	if err != nil {
+		return 0, nil, c.opErr("read", nil, err)
+	}
+	var n int
+	var from net.Addr
+	if fd == nil {
+		n, from, err = c.std.ReadFrom(p)
+	} else {
+		n, from, err = c.readFrom(fd, p)
+	}
+	c.s.r.unlock()
+	return n, from, err
+}
+
+// readFrom is ReadFrom for a greenlet of the bound hub, holding the lock.
+func (c *PacketConn) readFrom(fd *hub.FD, p []byte) (int, net.Addr, error) {
 	for {
 		if c.s.expired(false) {
 			return 0, nil, c.opErr("read", nil, errDeadline)
@@ -110,13 +141,25 @@ func (c *PacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
 // WriteTo sends p as one datagram to addr (a *net.UDPAddr or a
 // *net.UnixAddr).
 func (c *PacketConn) WriteTo(p []byte, addr net.Addr) (int, error) {
-	fd, err := c.s.enter()
-	if fd == nil {
-		if err != nil {
-			return 0, c.opErr("write", addr, err)
-		}
-		return c.std.WriteTo(p, addr)
+	if !c.ok() {
+		return 0, syscall.EINVAL
 	}
+	fd, err := c.s.begin(&c.s.w)
+	if err != nil {
+		return 0, c.opErr("write", addr, err)
+	}
+	var n int
+	if fd == nil {
+		n, err = c.std.WriteTo(p, addr)
+	} else {
+		n, err = c.writeTo(fd, p, addr)
+	}
+	c.s.w.unlock()
+	return n, err
+}
+
+// writeTo is WriteTo for a greenlet of the bound hub, holding the lock.
+func (c *PacketConn) writeTo(fd *hub.FD, p []byte, addr net.Addr) (int, error) {
 	sa, err := toSockaddr(addr)
 	if err != nil {
 		return 0, c.opErr("write", addr, err)
@@ -188,14 +231,28 @@ func addrString(a net.Addr) string {
 	return a.String()
 }
 
-// Close closes the socket; parked greenlets fail with net.ErrClosed.
-func (c *PacketConn) Close() error { return c.s.close(c.std.Close) }
+// Close closes the socket; parked greenlets, and the callers queued
+// behind them, fail with net.ErrClosed.
+func (c *PacketConn) Close() error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
+	return c.s.close(c.std.Close)
+}
 
-// LocalAddr returns the local address.
-func (c *PacketConn) LocalAddr() net.Addr { return c.std.LocalAddr() }
+// LocalAddr returns the local address (nil for a nil PacketConn).
+func (c *PacketConn) LocalAddr() net.Addr {
+	if !c.ok() {
+		return nil
+	}
+	return c.std.LocalAddr()
+}
 
 // SetDeadline sets the read and write deadlines; see net.PacketConn.
 func (c *PacketConn) SetDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if err := c.std.SetDeadline(t); err != nil {
 		return err
 	}
@@ -205,6 +262,9 @@ func (c *PacketConn) SetDeadline(t time.Time) error {
 
 // SetReadDeadline sets the read deadline.
 func (c *PacketConn) SetReadDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if err := c.std.SetReadDeadline(t); err != nil {
 		return err
 	}
@@ -214,6 +274,9 @@ func (c *PacketConn) SetReadDeadline(t time.Time) error {
 
 // SetWriteDeadline sets the write deadline.
 func (c *PacketConn) SetWriteDeadline(t time.Time) error {
+	if !c.ok() {
+		return syscall.EINVAL
+	}
 	if err := c.std.SetWriteDeadline(t); err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func socketPair(t testing.TB) (*Conn, *Conn) {
 	var cs [2]*Conn
 	for i, fd := range fds {
 		// As Accept and Dial make them: owned by netwrap.
-		if cs[i], err = adoptConn(fd); err != nil {
+		if cs[i], err = adoptConn(fd, false); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -168,7 +168,7 @@ func TestStreamServerStopKillsStragglers(t *testing.T) {
 	// Make sure the handler runs before stopping.
 	c.Write([]byte{})
 	inGreenlet(t, h, func() error {
-		for srv.core.active == 0 {
+		for srv.core.live() == 0 {
 			green.Sleep(time.Millisecond)
 		}
 		return nil
@@ -375,7 +375,7 @@ func TestTLSInGreenlets(t *testing.T) {
 	h := newHub(t)
 	srvCfg, cliCfg := selfSigned(t)
 	srv := &StreamServer{Hub: h, TLSConfig: srvCfg, Handler: func(c net.Conn) {
-		if _, ok := c.(*tls.Conn); !ok {
+		if _, ok := c.(*TLSConn); !ok {
 			panic("not TLS")
 		}
 		io.Copy(c, c)

@@ -3,6 +3,7 @@ package netwrap
 import (
 	"errors"
 	"net"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -29,12 +30,18 @@ import (
 // Wrapped sockets, whose former owner might close them behind our back, go
 // through syscall.RawConn, which holds the descriptor's reference count for
 // the duration of the call.
+//
+// r and w serialise the callers of each direction, greenlets and plain
+// goroutines alike (see ioLock): every read (or accept) holds r and every
+// write holds w for its whole length, as package net does, so a caller
+// never needs to find the direction free.
 type sock struct {
 	rc     syscall.RawConn
 	fd     int
 	mu     sync.Mutex // orders bind against close
 	reg    atomic.Pointer[binding]
 	closed atomic.Bool
+	r, w   ioLock
 	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
 	// on the package net value, which enforces them for plain goroutines.
 	rdl, wdl atomic.Int64
@@ -44,6 +51,16 @@ type sock struct {
 type binding struct {
 	h  *hub.Hub
 	fd *hub.FD
+}
+
+// isNil reports whether v is nil or a nil pointer in an interface (a
+// (*net.TCPConn)(nil), whose SyscallConn would panic).
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 func (s *sock) init(v any) error {
@@ -61,29 +78,6 @@ func (s *sock) init(v any) error {
 		return err
 	}
 	return nil
-}
-
-// enter classifies the caller of a blocking method. It returns the hub FD
-// to park on when the caller is a greenlet of the sock's hub (binding the
-// sock to the caller's hub on first use), or nil when the caller must use
-// the blocking package net path: a plain goroutine, or a greenlet of
-// another hub. In a hub loop callback, which must never block, it panics
-// with hub.ErrNotCoroutine.
-func (s *sock) enter() (*hub.FD, error) {
-	g, h := hub.Current()
-	if g == nil {
-		if h != nil {
-			panic(hub.ErrNotCoroutine)
-		}
-		return nil, nil
-	}
-	if b := s.reg.Load(); b != nil {
-		if b.h == h {
-			return b.fd, nil
-		}
-		return nil, nil
-	}
-	return s.bind(h)
 }
 
 func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
@@ -118,11 +112,62 @@ func (s *sock) expired(write bool) bool {
 	return d != 0 && d <= time.Now().UnixNano()
 }
 
+// begin starts an I/O call in one direction. It classifies the caller
+// and takes that direction's lock l, waiting behind the callers before it
+// (one function, not two, on this hot path). It returns the hub FD to park
+// on when the caller is a greenlet of the sock's hub (binding the sock to
+// the caller's hub on first use), or nil when the caller must use the
+// blocking package net path: a plain goroutine, or a greenlet of another
+// hub. It fails with net.ErrClosed after Close. In a hub loop callback,
+// which must never block, it panics with hub.ErrNotCoroutine. On success
+// the caller must unlock l when the call ends.
+func (s *sock) begin(l *ioLock) (*hub.FD, error) {
+	g, h := hub.Current()
+	var fd *hub.FD
+	if g != nil {
+		if b := s.reg.Load(); b == nil {
+			var err error
+			if fd, err = s.bind(h); err != nil {
+				return nil, err
+			}
+		} else if b.h == h {
+			fd = b.fd
+		}
+	} else if h != nil {
+		panic(hub.ErrNotCoroutine)
+	}
+	if !l.state.CompareAndSwap(0, lockHeld) {
+		if err := l.lockSlow(); err != nil {
+			return nil, err
+		}
+	}
+	return fd, nil
+}
+
 // wait parks the calling greenlet until fd is ready in the direction asked,
-// honouring the deadline. It returns nil, errDeadline, errClosed,
-// ErrConcurrentUse or hub.ErrStopped. Kills and timeouts propagate as
-// panics from the hub wait.
+// honouring the deadline. It returns nil, errDeadline, errClosed or
+// hub.ErrStopped. Kills and timeouts propagate as panics from the hub
+// wait. The caller holds the direction's lock (r for reads and accepts, w
+// for writes), so nobody else of this package waits on that side of fd;
+// when a kill unwinds the wait, wait releases that lock on the way, so
+// that the callers need no defer on their fast paths.
 func (s *sock) wait(fd *hub.FD, write bool) error {
+	l := &s.r
+	if write {
+		l = &s.w
+	}
+	unwinding := true
+	defer func() {
+		if unwinding {
+			l.unlock()
+		}
+	}()
+	err := s.waitFD(fd, write)
+	unwinding = false
+	return err
+}
+
+func (s *sock) waitFD(fd *hub.FD, write bool) error {
 	dl := &s.rdl
 	if write {
 		dl = &s.wdl
@@ -165,6 +210,12 @@ func (s *sock) close(closeStd func() error) error {
 	first := !s.closed.Swap(true)
 	b := s.reg.Load()
 	s.mu.Unlock()
+	if first {
+		// Callers queued behind the one in the system call fail now;
+		// that one is woken below (greenlets) or by closeStd.
+		s.r.close()
+		s.w.close()
+	}
 	if first && b != nil {
 		unregister := func() { b.fd.Close() }
 		// Call fails only when the hub has stopped, which dropped the

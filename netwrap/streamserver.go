@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/greenrt/green/green"
@@ -42,8 +43,10 @@ type StreamServer struct {
 	Backlog int
 
 	// TLSConfig, if set, makes the server speak TLS: handlers get a
-	// *tls.Conn over the accepted conn (the handshake happens on first
-	// I/O, in the handler's greenlet). Zero value: plain connections.
+	// *TLSConn (see TLSServer) over the accepted conn, which several
+	// greenlets may read and write at once (a *tls.Conn would wedge the
+	// hub). The handshake happens on first I/O, in the handler's
+	// greenlet. Zero value: plain connections.
 	TLSConfig *tls.Config
 
 	// Hub is the hub the server runs on. Zero value: the caller's hub, or
@@ -51,7 +54,7 @@ type StreamServer struct {
 	Hub *hub.Hub
 
 	core   serverCore
-	addr   net.Addr
+	addr   atomic.Pointer[net.Addr]
 	accept func() (net.Conn, error)
 	sleep  func(time.Duration) // backoff sleep; green.Sleep unless a test sets it
 }
@@ -59,23 +62,39 @@ type StreamServer struct {
 // Start listens (if ln is nil) and starts accepting in a greenlet; it
 // returns at once. ln may be any net.Listener: a *Listener, a listener
 // WrapListener accepts, or another one, whose Accept then blocks the hub.
+//
+// A server starts once: Start (or Serve) on a server that was started or
+// stopped fails with ErrServerStarted and leaves it alone. Start fails with
+// ErrNoHandler without a Handler (or on a nil server) and with
+// hub.ErrStopped on a hub that has stopped. On error, a listener that
+// Start opened itself is closed and ln is left to the caller.
 func (s *StreamServer) Start(ln net.Listener) error {
-	if s.Handler == nil {
+	if s == nil || s.Handler == nil {
 		return ErrNoHandler
 	}
-	accept, closer, err := s.listen(ln)
+	if err := s.core.reserve(pickHub(s.Hub)); err != nil {
+		return err
+	}
+	accept, closer, addr, err := s.listen(ln)
 	if err != nil {
+		s.core.unreserve()
 		return err
 	}
 	s.accept = accept
-	if err := s.core.start(pickHub(s.Hub), s.MaxConns, closer, s.acceptLoop); err != nil {
-		closer()
+	s.addr.Store(&addr)
+	if err := s.core.run(s.MaxConns, closer, s.acceptLoop); err != nil {
+		s.addr.Store(nil)
+		if ln == nil {
+			closer()
+		}
 		return err
 	}
 	return nil
 }
 
-func (s *StreamServer) listen(ln net.Listener) (func() (net.Conn, error), func() error, error) {
+// listen returns the accept and close functions and the address of ln, or
+// of a listener it opens if ln is nil.
+func (s *StreamServer) listen(ln net.Listener) (func() (net.Conn, error), func() error, net.Addr, error) {
 	if ln == nil {
 		network, addr := s.Network, s.Addr
 		if network == "" {
@@ -86,19 +105,21 @@ func (s *StreamServer) listen(ln net.Listener) (func() (net.Conn, error), func()
 		}
 		l, err := listenBacklog(network, addr, s.Backlog)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		ln = l
 	}
-	s.addr = ln.Addr()
 	if l, err := WrapListener(ln); err == nil {
-		return l.Accept, l.Close, nil
+		return l.Accept, l.Close, l.Addr(), nil
 	}
-	return ln.Accept, ln.Close, nil
+	return ln.Accept, ln.Close, ln.Addr(), nil
 }
 
 // Serve is Start followed by waiting until the server stops. It returns
-// ErrServerClosed after Stop, or the accept error that ended it.
+// ErrServerClosed once Stop has finished (its handlers drained), or the
+// accept error that ended the serving loop (a net.ErrClosed one if the
+// listener was closed by somebody else); the running handlers are then
+// left to Stop.
 func (s *StreamServer) Serve(ln net.Listener) error {
 	if err := s.Start(ln); err != nil {
 		return err
@@ -107,14 +128,30 @@ func (s *StreamServer) Serve(ln net.Listener) error {
 }
 
 // LocalAddr returns the listening address, or nil before Start.
-func (s *StreamServer) LocalAddr() net.Addr { return s.addr }
+func (s *StreamServer) LocalAddr() net.Addr {
+	if s == nil {
+		return nil
+	}
+	if a := s.addr.Load(); a != nil {
+		return *a
+	}
+	return nil
+}
 
 // Stop stops accepting, closes the listener, waits up to timeout for the
 // running handlers to return and then kills the rest (their connections
-// close as they unwind). timeout <= 0 kills them at once. It returns when
-// every handler is dead. Safe from any goroutine except the handlers
-// themselves.
-func (s *StreamServer) Stop(timeout time.Duration) error { return s.core.stop(timeout) }
+// close as they unwind). timeout <= 0 kills them at once. It returns once
+// every handler is dead, or fails with ErrStopTimeout if some are still
+// running a second after their kill (they recovered it: gevent bounds its
+// kill the same way); they are left running. Safe from any goroutine
+// except the handlers themselves; Stop before Start makes the server
+// unstartable; a second Stop waits for the first.
+func (s *StreamServer) Stop(timeout time.Duration) error {
+	if s == nil {
+		return nil
+	}
+	return s.core.stop(timeout)
+}
 
 // backoff bounds of the accept retry (gevent's min_delay and max_delay).
 const (
@@ -132,7 +169,8 @@ func (s *StreamServer) acceptLoop() error {
 		s.core.waitRoom()
 		c, err := s.accept()
 		if err != nil {
-			if s.core.stopped() || errors.Is(err, net.ErrClosed) {
+			s.core.unusedRoom()
+			if s.core.stopped() {
 				return ErrServerClosed
 			}
 			if !exhausted(err) {
@@ -154,7 +192,7 @@ func (s *StreamServer) acceptLoop() error {
 
 func (s *StreamServer) serve(c net.Conn) {
 	if s.TLSConfig != nil {
-		c = tls.Server(c, s.TLSConfig)
+		c = TLSServer(c, s.TLSConfig)
 	}
 	defer c.Close()
 	s.Handler(c)

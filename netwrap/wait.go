@@ -1,92 +1,57 @@
 package netwrap
 
 import (
+	"os"
 	"time"
 
-	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/netwrap/greenselect"
 	"golang.org/x/sys/unix"
 )
 
 // WaitRead waits until the descriptor fd is readable (or at end of file or
-// in error), or timeout passes (timeout < 0: no limit), gevent's
-// wait_read. It returns nil, os.ErrDeadlineExceeded on timeout,
-// ErrConcurrentUse if another greenlet waits to read fd, or a system
-// error.
+// in error), or timeout passes (timeout < 0: no limit; 0: only check),
+// gevent's wait_read. It returns nil, os.ErrDeadlineExceeded on timeout,
+// or an *os.SyscallError (wrapping syscall.EBADF for a descriptor that is
+// not open).
 //
-// In a greenlet it parks on the hub: fd is registered for the duration of
-// the wait (two epoll_ctl calls), so it must not be registered with that
-// hub otherwise (for instance be the descriptor of a Conn already used by
-// one of its greenlets: use the Conn's methods instead). From a plain
-// goroutine it blocks in poll(2). In a hub callback it panics with
-// hub.ErrNotCoroutine.
-func WaitRead(fd int, timeout time.Duration) error { return waitFD(fd, timeout, false) }
+// Any descriptor will do, including one that a Conn or a greenos File has
+// registered with the hub already, and any number of greenlets may wait on
+// the same one: the wait goes through an epoll set of its own (as
+// greenselect.Poll does), which never touches the hub's registrations.
+// Nothing is read or written.
+//
+// In a greenlet it parks on the hub; from a plain goroutine it blocks in
+// poll(2). In a hub callback the check without waiting (timeout 0) works
+// and a wait fails with hub.ErrNotCoroutine.
+//
+// Cost: one poll(2) when fd is ready already. Otherwise the temporary
+// epoll set costs an epoll_create, two epoll_ctl calls and its
+// registration with the hub, and a second poll(2) once woken: for a
+// socket of this package, its own WaitRead method is cheaper.
+func WaitRead(fd int, timeout time.Duration) error { return waitFD(fd, timeout, unix.POLLIN) }
 
 // WaitWrite is WaitRead for writability (gevent's wait_write).
-func WaitWrite(fd int, timeout time.Duration) error { return waitFD(fd, timeout, true) }
+func WaitWrite(fd int, timeout time.Duration) error { return waitFD(fd, timeout, unix.POLLOUT) }
 
-func waitFD(fd int, timeout time.Duration, write bool) error {
-	g, h := hub.Current()
-	if g == nil {
-		if h != nil {
-			panic(hub.ErrNotCoroutine)
-		}
-		return pollFD(fd, timeout, write)
+func waitFD(fd int, timeout time.Duration, events int16) error {
+	if fd < 0 || fd > 1<<31-1 {
+		return os.NewSyscallError("poll", unix.EBADF)
 	}
-	hfd, err := h.Register(fd)
-	if err != nil {
-		if err == hub.ErrFDBusy {
-			return ErrConcurrentUse
-		}
+	p := []unix.PollFd{{Fd: int32(fd), Events: events}}
+	var n int
+	var err error
+	if timeout < 0 {
+		n, err = greenselect.Poll(p)
+	} else {
+		n, err = greenselect.PollTimeout(p, timeout)
+	}
+	switch {
+	case err != nil:
 		return err
-	}
-	defer hfd.Close()
-	wait := hfd.WaitRead
-	if write {
-		wait = hfd.WaitWrite
-	}
-	// A new registration is assumed ready; consume that so that the wait
-	// below ends on the kernel's report (epoll reports the current state
-	// of a descriptor when it is added).
-	wait(0)
-	switch err := wait(timeout); err {
-	case nil:
-		return nil
-	case hub.ErrTimeout:
+	case n == 0:
 		return errDeadline
-	default:
-		return err
+	case p[0].Revents&unix.POLLNVAL != 0:
+		return os.NewSyscallError("poll", unix.EBADF)
 	}
-}
-
-func pollFD(fd int, timeout time.Duration, write bool) error {
-	ev := int16(unix.POLLIN)
-	if write {
-		ev = unix.POLLOUT
-	}
-	var deadline time.Time
-	if timeout >= 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	for {
-		ms := -1
-		if timeout >= 0 {
-			left := time.Until(deadline)
-			if left < 0 {
-				left = 0
-			}
-			ms = int((left + time.Millisecond - 1) / time.Millisecond)
-		}
-		fds := []unix.PollFd{{Fd: int32(fd), Events: ev}}
-		n, err := unix.Poll(fds, ms)
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err != nil:
-			return err
-		case n > 0:
-			return nil
-		case timeout >= 0 && !time.Now().Before(deadline):
-			return errDeadline
-		}
-	}
+	return nil
 }

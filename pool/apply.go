@@ -67,6 +67,47 @@ type Result[Out any] struct {
 	t  *task[struct{}, Out]
 }
 
+// Then arranges for fn(value, err) to run in a new greenlet once the
+// result is ready (gevent's apply_cb and map_cb, the callback of
+// apply_async and map_async); it returns at once. A panic of the function
+// reaches fn as a *green.PanicError error, not as a panic.
+func (r *Result[Out]) Then(fn func(Out, error)) {
+	if fn == nil {
+		return
+	}
+	r.gl.Link(func(*green.Greenlet) {
+		var v Out
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					if pe, ok := p.(*green.PanicError); ok {
+						err = pe
+						return
+					}
+					panic(p)
+				}
+			}()
+			v, err = r.Get()
+		}()
+		fn(v, err)
+	})
+}
+
+// MapAsync runs Map(s, items, fn) in a new greenlet and returns at once
+// (gevent's map_async); its Result gives Map's results, and Then gives
+// them to a callback (gevent's map_cb).
+func MapAsync[In, Out any](s Spawner, items []In, fn func(In) (Out, error)) *Result[[]Out] {
+	g := groupOf(s)
+	if g == nil || fn == nil {
+		g = NewGroup()
+	}
+	t := &task[struct{}, []Out]{fn: func(struct{}) ([]Out, error) { return Map(s, items, fn) }}
+	gl := green.NewOn(g.spawnHub(), t.run)
+	gl.Start()
+	return &Result[[]Out]{gl: gl, t: t}
+}
+
 // Greenlet returns the greenlet that produces the result (the helper
 // greenlet when the pool was full at ApplyAsync).
 func (r *Result[Out]) Greenlet() *green.Greenlet { return r.gl }

@@ -297,13 +297,13 @@ func (g *Group) Discard(gl *green.Greenlet) bool {
 }
 
 // Join waits until the group is empty (gevent's join()).
-func (g *Group) Join() { g.JoinTimeout(forever) }
+func (g *Group) Join() { g.waitEmpty(newDeadline(forever), nil) }
 
-// JoinTimeout waits until the group is empty or d has passed (d < 0: no
-// limit; 0: only check) and reports whether it became empty. Members that
-// join their own group wait for themselves: don't.
+// JoinTimeout waits until the group is empty or d has passed (d <= 0:
+// only check) and reports whether it became empty. Members that join their
+// own group wait for themselves: don't.
 func (g *Group) JoinTimeout(d time.Duration) bool {
-	return g.waitEmpty(newDeadline(d), nil)
+	return g.waitEmpty(newDeadline(max(d, 0)), nil)
 }
 
 // waitEmpty waits for the group to be empty, or (when more is not nil)
@@ -395,17 +395,23 @@ func (g *Group) KillWith(o green.KillOptions) error {
 // KillOne kills gl if it is a member that the group has not killed yet,
 // then (unless o.NoWait) waits until gl is dead, for at most o.Timeout
 // (zero: no limit), failing with green.ErrTimeout (gevent's killone). A
-// greenlet that is not a member is not killed, but is still waited for.
+// member the group is already killing (a Kill or KillOne in progress, or
+// one it survived) is not killed again and KillOne returns at once, as
+// gevent's killone does. A greenlet that is not a member is not killed,
+// but is still waited for.
 func (g *Group) KillOne(gl *green.Greenlet, o green.KillOptions) error {
 	g.mu.Lock()
 	m := g.members[gl]
-	kill := m != nil && !m.dying
-	if kill {
+	if m != nil && m.dying {
+		g.mu.Unlock()
+		return nil
+	}
+	if m != nil {
 		m.dying = true
 		g.ndying++
 	}
 	g.mu.Unlock()
-	if kill {
+	if m != nil {
 		gl.KillWith(green.KillOptions{Err: o.Err, NoWait: true})
 	}
 	if o.NoWait {

@@ -100,6 +100,7 @@ func TestGroupKillSwallowedOnce(t *testing.T) {
 	run(t, h, func() {
 		g := NewGroup()
 		kills, stop := 0, false
+		defer func() { stop = true }() // a failed check must not leave it spinning
 		s := g.Spawn(swallower(&kills, &stop))
 		n := g.Spawn(sleeper)
 		yields(1)
@@ -114,7 +115,9 @@ func TestGroupKillSwallowedOnce(t *testing.T) {
 		if err := g.KillWith(green.KillOptions{NoWait: true}); err != nil || kills != 1 {
 			t.Fatal(err, kills)
 		}
-		if err := g.KillOne(s, green.KillOptions{Timeout: time.Millisecond}); !errors.Is(err, green.ErrTimeout) || kills != 1 {
+		// KillOne of a member the group already killed returns at once
+		// (gevent's killone skips the dying).
+		if err := g.KillOne(s, green.KillOptions{Timeout: time.Hour}); err != nil || kills != 1 || s.Dead() {
 			t.Fatalf("killone: %v, kills %d", err, kills)
 		}
 		// A kill from outside the group still reaches it.
@@ -194,7 +197,7 @@ func TestGroupJoinKilled(t *testing.T) {
 	}
 	// The killed joiner withdrew: a later Join still works.
 	member.Kill()
-	if !g.JoinTimeout(-1) {
+	if !g.JoinTimeout(time.Minute) {
 		t.Fatal("not empty")
 	}
 }

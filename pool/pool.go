@@ -53,12 +53,14 @@ func (p *Pool) Full() bool { return p.Free() <= 0 }
 
 // WaitAvailable waits until a slot is free and returns the number of free
 // slots (gevent's wait_available). On a pool of size 0 it waits forever.
-func (p *Pool) WaitAvailable() int { return p.WaitAvailableTimeout(forever) }
+func (p *Pool) WaitAvailable() int { return p.waitAvailable(forever) }
 
-// WaitAvailableTimeout is WaitAvailable giving up after d (d < 0: no
-// limit; 0: only check); it then returns 0. The slot is not reserved: a
-// later Spawn may still find the pool full.
-func (p *Pool) WaitAvailableTimeout(d time.Duration) int {
+// WaitAvailableTimeout is WaitAvailable giving up after d (d <= 0: only
+// check); it then returns 0. The slot is not reserved: a later Spawn may
+// still find the pool full.
+func (p *Pool) WaitAvailableTimeout(d time.Duration) int { return p.waitAvailable(max(d, 0)) }
+
+func (p *Pool) waitAvailable(d time.Duration) int {
 	if !p.acquire(d) {
 		return 0
 	}

@@ -83,11 +83,15 @@ func CallOn[T any](p *Pool, ctx context.Context, fn func(context.Context) (T, er
 	if err := p.submit(c); err != nil {
 		return zero, err
 	}
-	if c.w.G() != nil {
+	if g := c.w.G(); g != nil && !g.Hub().HasReady() {
 		// The hand-off made the pool goroutine runnable on this
 		// thread's P, where it would wait while the hub sleeps in the
 		// poller until another thread steals it: two cross-thread
-		// wake-ups per call. Yielding the thread lets it start at once.
+		// wake-ups per call (about 10 µs here instead of 2). Yielding the
+		// thread lets it start at once. A hub with other greenlets ready
+		// does not yield: it would only delay them (measured with 200
+		// greenlets offloading gRPC calls: 1.4-2.8x slower with the
+		// yield, hub gaps up to 200 ms).
 		runtime.Gosched()
 	}
 	stop := context.AfterFunc(ctx, func() { c.w.Fail(ctx.Err()) })

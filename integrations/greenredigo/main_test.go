@@ -1,0 +1,16 @@
+package greenredigo_test
+
+import (
+	"testing"
+
+	"github.com/greenrt/green/integrations/internal/servers"
+)
+
+// redisSrv is the redis-server the tests and examples use.
+var redisSrv servers.Server
+
+func TestMain(m *testing.M) {
+	servers.Main(m, map[string]*servers.Server{"redis": &redisSrv})
+}
+
+func redisAddr() string { return redisSrv.Addr() }
