@@ -146,7 +146,7 @@ func probeChanRecv(got chan<- probe, release <-chan struct{}) {
 //go:noinline
 func probeMutex(got chan<- probe, mu *sync.Mutex) {
 	got <- probe{getg(), curGoid()}
-	mu.Lock() // parks in sync.(*Mutex).Lock until the prober unlocks
+	mu.Lock()   // parks in sync.(*Mutex).Lock until the prober unlocks
 	mu.Unlock() //lint:ignore SA2001 the lock is the probe: the stack parks inside it
 }
 
