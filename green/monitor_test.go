@@ -223,7 +223,18 @@ func TestBlockingMonitorOff(t *testing.T) {
 	}
 	// On again, with a threshold of its own.
 	th.SetMaxBlockingTime(30 * time.Millisecond)
-	green.SpawnOn(th.Hub, func() { time.Sleep(150 * time.Millisecond) }).Join()
+	green.SpawnOn(th.Hub, func() {
+		// Hold the hub (time.Sleep does not switch) until the report has
+		// come, 150 ms at least: a starved monitor (a loaded machine)
+		// ignores what it saw while it overslept, so a fixed stall may
+		// pass unseen.
+		for start := time.Now(); time.Since(start) < 10*time.Second; {
+			time.Sleep(5 * time.Millisecond)
+			if starts, _ := blockingReports(th); len(starts) > 0 && time.Since(start) > 150*time.Millisecond {
+				break
+			}
+		}
+	}).Join()
 	waitEnds(th, 1)
 	if starts, _ := blockingReports(th); len(starts) != 1 || starts[0].Threshold != 30*time.Millisecond {
 		t.Fatalf("reports: %v", starts)

@@ -95,6 +95,7 @@ func (h *Hub) runReady() {
 			h.loopTransfer(h.prepare(e.g))
 		}
 	}
+	h.ready.shrink()
 }
 
 // wakeIdlers wakes the coroutines waiting in Idle once nothing is ready,
