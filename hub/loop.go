@@ -197,6 +197,7 @@ func (h *Hub) shutdown() {
 	}
 	clear(h.fds)
 	registerHub(h, false)
+	h.stoppedForMonitor()
 	h.setQuiet(false)
 	storeRunning(h, 0)
 	h.closePoller()
