@@ -55,10 +55,10 @@ type Conn struct {
 	// of the bound hub, which run one at a time, between two parks.
 	rp     []byte
 	rn     int
-	rerr   error
+	rerr   unix.Errno
 	wp     []byte
 	wn     int
-	werr   error
+	werr   unix.Errno
 	readF  func(uintptr) bool
 	writeF func(uintptr) bool
 
@@ -73,6 +73,12 @@ type Conn struct {
 	// dgram is set for connected datagram sockets: a zero-length read
 	// is an empty datagram, not the end of the stream.
 	dgram bool
+
+	// stream is set for stream sockets (TCP, Unix), where a read that
+	// returns less than asked proves the socket drained (see read). Not
+	// for Unix sockets with SO_PASSCRED set when they are wrapped, where
+	// a read stops between the messages of different senders.
+	stream bool
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -101,18 +107,23 @@ func Wrap(c net.Conn) (*Conn, error) {
 	case *net.UnixConn:
 		// Stream or datagram: ask the socket (Accept and Dial know,
 		// and do not come here).
-		var dgram bool
-		err := wrapKind(x, &dgram)
+		var dgram, passCred bool
+		err := wrapKind(x, &dgram, &passCred)
 		if err != nil {
 			return nil, err
 		}
-		return wrap(c, dgram)
+		w, err := wrap(c, dgram)
+		if w != nil && passCred {
+			w.stream = false
+		}
+		return w, err
 	}
 	return wrap(c, false)
 }
 
-// wrapKind sets *dgram if the Unix socket of c is a datagram socket.
-func wrapKind(c *net.UnixConn, dgram *bool) error {
+// wrapKind sets *dgram if the Unix socket of c is a datagram socket, and
+// *passCred if it has SO_PASSCRED set.
+func wrapKind(c *net.UnixConn, dgram, passCred *bool) error {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err
@@ -122,6 +133,9 @@ func wrapKind(c *net.UnixConn, dgram *bool) error {
 		var t int
 		t, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE)
 		*dgram = t == unix.SOCK_DGRAM
+		if pc, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED); err == nil && pc != 0 {
+			*passCred = true
+		}
 	}); err != nil {
 		return err
 	}
@@ -130,7 +144,7 @@ func wrapKind(c *net.UnixConn, dgram *bool) error {
 
 // wrap is Wrap for a conn whose kind (stream or datagram) is known.
 func wrap(c net.Conn, dgram bool) (*Conn, error) {
-	w := &Conn{std: c, dgram: dgram}
+	w := &Conn{std: c, dgram: dgram, stream: !dgram}
 	if err := w.s.init(c); err != nil {
 		return nil, err
 	}
@@ -153,51 +167,52 @@ func (c *Conn) NetConn() net.Conn {
 }
 
 // sysRead makes one read system call for a greenlet of the bound hub. err
-// is a package-level failure (closed, deadline); rerr the call's errno.
-func (c *Conn) sysRead(p []byte) (n int, rerr, err error) {
+// is a package-level failure (closed, deadline); rerr the call's errno (0
+// for success).
+func (c *Conn) sysRead(p []byte) (n int, rerr unix.Errno, err error) {
 	if c.owned {
 		if c.s.closed.Load() {
-			return 0, nil, errClosed
+			return 0, 0, errClosed
 		}
-		n, rerr = unix.Read(c.s.fd, p)
+		n, rerr = sysRead(c.s.fd, p)
 		return n, rerr, nil
 	}
 	c.rp = p
 	err = c.s.rc.Read(c.readF)
 	n, rerr = c.rn, c.rerr
-	c.rp, c.rerr = nil, nil
+	c.rp, c.rerr = nil, 0
 	if err != nil {
-		return 0, nil, rawErr(err)
+		return 0, 0, rawErr(err)
 	}
 	return n, rerr, nil
 }
 
 // sysWrite is sysRead for write.
-func (c *Conn) sysWrite(p []byte) (n int, werr, err error) {
+func (c *Conn) sysWrite(p []byte) (n int, werr unix.Errno, err error) {
 	if c.owned {
 		if c.s.closed.Load() {
-			return 0, nil, errClosed
+			return 0, 0, errClosed
 		}
-		n, werr = unix.Write(c.s.fd, p)
+		n, werr = sysWrite(c.s.fd, p)
 		return n, werr, nil
 	}
 	c.wp = p
 	err = c.s.rc.Write(c.writeF)
 	n, werr = c.wn, c.werr
-	c.wp, c.werr = nil, nil
+	c.wp, c.werr = nil, 0
 	if err != nil {
-		return 0, nil, rawErr(err)
+		return 0, 0, rawErr(err)
 	}
 	return n, werr, nil
 }
 
 func (c *Conn) rawRead(fd uintptr) bool {
-	c.rn, c.rerr = unix.Read(int(fd), c.rp)
+	c.rn, c.rerr = sysRead(int(fd), c.rp)
 	return true
 }
 
 func (c *Conn) rawWrite(fd uintptr) bool {
-	c.wn, c.werr = unix.Write(int(fd), c.wp)
+	c.wn, c.werr = sysWrite(int(fd), c.wp)
 	return true
 }
 
@@ -225,38 +240,53 @@ func (c *Conn) Read(p []byte) (n int, err error) {
 		n, err = c.std.Read(p)
 	case len(p) == 0:
 	default:
-	loop:
-		for {
-			if c.s.expired(false) {
-				err = c.opErr("read", errDeadline)
-				break
-			}
-			var rerr error
-			n, rerr, err = c.sysRead(p)
-			if err != nil {
-				n, err = 0, c.opErr("read", err)
-				break
-			}
-			switch rerr {
-			case nil:
-				if n == 0 && !c.dgram {
-					err = io.EOF
-				}
-				break loop
-			case unix.EINTR:
-			case unix.EAGAIN:
-				if err = c.s.wait(fd, false); err != nil {
-					n, err = 0, c.opErr("read", err)
-					break loop
-				}
-			default:
-				n, err = 0, c.opErr("read", os.NewSyscallError("read", rerr))
-				break loop
-			}
-		}
+		n, err = c.read(fd, p)
 	}
 	c.s.r.unlock()
 	return n, err
+}
+
+// read is Read for a greenlet of the bound hub, holding the read side.
+//
+// It trusts the hub's readiness state of the descriptor (see
+// hub.FD.ReadReady): on a stream socket a read that returns less than
+// asked proves the socket drained (epoll(7)), so the next read parks until
+// the next edge at once instead of making a system call to learn EAGAIN
+// (as libuv and tokio do); EAGAIN clears the state too, and a read that
+// fills p leaves it set, since more may be waiting.
+func (c *Conn) read(fd *hub.FD, p []byte) (int, error) {
+	if c.stream && !fd.ReadReady() {
+		if err := c.s.wait(fd, false); err != nil {
+			return 0, c.opErr("read", err)
+		}
+	}
+	for {
+		if c.s.expired(false) {
+			return 0, c.opErr("read", errDeadline)
+		}
+		n, rerr, err := c.sysRead(p)
+		if err != nil {
+			return 0, c.opErr("read", err)
+		}
+		switch rerr {
+		case 0:
+			if n == 0 && !c.dgram {
+				return 0, io.EOF
+			}
+			if c.stream {
+				fd.SetReadReady(n == len(p))
+			}
+			return n, nil
+		case unix.EINTR:
+		case unix.EAGAIN:
+			fd.SetReadReady(false) // park until the next edge
+			if err := c.s.wait(fd, false); err != nil {
+				return 0, c.opErr("read", err)
+			}
+		default:
+			return 0, c.opErr("read", os.NewSyscallError("read", rerr))
+		}
+	}
 }
 
 // Write writes all of p unless an error (a deadline, Close, a reset)
@@ -291,11 +321,11 @@ loop:
 		if n > 0 {
 			nn += n
 		}
-		if nn == len(p) && werr == nil {
+		if nn == len(p) && werr == 0 {
 			break
 		}
 		switch werr {
-		case nil:
+		case 0:
 			if n == 0 {
 				err = c.opErr("write", io.ErrUnexpectedEOF)
 				break loop
@@ -384,9 +414,15 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // take a buffer, Read and give it back. It honours the read deadline
 // (os.ErrDeadlineExceeded) and returns the errors Read would.
 //
-// In a greenlet it parks on the hub and then checks readiness with one
-// poll(2); from a plain goroutine it blocks in Go's netpoller. It counts as
-// a read: it waits behind the reads before it, and they behind it.
+// In a greenlet it trusts the hub's readiness state (see Read): after a
+// read that drained the socket it parks until the next edge and returns,
+// with no system call; only when that state cannot tell (a fresh conn, a
+// read that filled its buffer) does it check with one poll(2). An edge
+// that arrived before the last read is reported after it, so a WaitRead
+// may rarely return with nothing to read (the next Read then parks, as it
+// would have anyway). From a plain goroutine it blocks in Go's netpoller.
+// It counts as a read: it waits behind the reads before it, and they
+// behind it.
 func (c *Conn) WaitRead() error {
 	if !c.ok() {
 		return syscall.EINVAL
@@ -411,10 +447,11 @@ func (c *Conn) WaitRead() error {
 
 // waitRead is WaitRead for a greenlet of the bound hub.
 func (c *Conn) waitRead(fd *hub.FD) error {
-	for {
-		if c.s.expired(false) {
-			return c.opErr("read", errDeadline)
-		}
+	if c.s.expired(false) {
+		return c.opErr("read", errDeadline)
+	}
+	if fd.ReadReady() {
+		// Maybe: ask the socket.
 		ok := false
 		err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
 		if err != nil {
@@ -423,10 +460,14 @@ func (c *Conn) waitRead(fd *hub.FD) error {
 		if ok {
 			return nil
 		}
-		if err := c.s.wait(fd, false); err != nil {
-			return c.opErr("read", err)
-		}
+		fd.SetReadReady(false)
 	}
+	if err := c.s.wait(fd, false); err != nil {
+		return c.opErr("read", err)
+	}
+	// Woken by an edge: the Read that follows must try, not park.
+	fd.SetReadReady(true)
+	return nil
 }
 
 // readable reports whether fd has something to read, or an error or

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
+	"golang.org/x/sys/unix"
 )
 
 // sock is the cooperative core shared by Conn, Listener and PacketConn: the
@@ -96,6 +97,9 @@ func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
 	if err != nil {
 		return nil, err
 	}
+	// EPOLL_CTL_ADD reports what is ready already as a first edge, so
+	// the first read can park for it instead of trying for EAGAIN.
+	fd.SetReadReady(false)
 	s.reg.Store(&binding{h: h, fd: fd})
 	return fd, nil
 }
@@ -122,9 +126,12 @@ func (s *sock) expired(write bool) bool {
 // which must never block, it panics with hub.ErrNotCoroutine. On success
 // the caller must unlock l when the call ends.
 func (s *sock) begin(l *ioLock) (*hub.FD, error) {
-	g, h := hub.Current()
 	var fd *hub.FD
-	if g != nil {
+	if b := s.reg.Load(); b != nil && b.h.Current() != nil {
+		// The hot path: a greenlet of the bound hub (one load of that
+		// hub's running word, no search for the caller's hub).
+		fd = b.fd
+	} else if g, h := hub.Current(); g != nil {
 		if b := s.reg.Load(); b == nil {
 			var err error
 			if fd, err = s.bind(h); err != nil {
@@ -291,4 +298,17 @@ func rawErr(err error) error {
 		return errDeadline
 	}
 	return err
+}
+
+// errno is err as a number (0 for nil), so that hot paths compare
+// integers, not interfaces. An error that is not an errno (none of
+// unix.Read's) becomes EIO.
+func errno(err error) unix.Errno {
+	if err == nil {
+		return 0
+	}
+	if e, ok := err.(unix.Errno); ok {
+		return e
+	}
+	return unix.EIO
 }
