@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -48,8 +49,10 @@ import (
 // uncontended compare-and-swaps (the queue) and no allocation, as with
 // package net. A caller that has to queue allocates one waiter.
 type Conn struct {
-	s   sock
-	std net.Conn
+	s     sock
+	std   atomic.Pointer[net.Conn] // set once; see netConn
+	valid bool                     // made by netwrap: not the zero value
+	lazy  *lazyConn                // for TCP conns adopted lazily (lazyconn.go)
 
 	// Arguments and results of the raw calls; touched only by greenlets
 	// of the bound hub, which run one at a time, between two parks.
@@ -98,7 +101,7 @@ func Wrap(c net.Conn) (*Conn, error) {
 	}
 	switch x := c.(type) {
 	case *Conn:
-		if x.std == nil {
+		if !x.valid {
 			return nil, ErrNotSocket
 		}
 		return x, nil
@@ -144,26 +147,30 @@ func wrapKind(c *net.UnixConn, dgram, passCred *bool) error {
 
 // wrap is Wrap for a conn whose kind (stream or datagram) is known.
 func wrap(c net.Conn, dgram bool) (*Conn, error) {
-	w := &Conn{std: c, dgram: dgram, stream: !dgram}
+	w := &Conn{valid: true, dgram: dgram, stream: !dgram}
 	if err := w.s.init(c); err != nil {
 		return nil, err
 	}
+	w.std.Store(&c)
 	w.readF = w.rawRead
 	w.writeF = w.rawWrite
 	return w, nil
 }
 
 // ok reports whether c is a usable Conn (not nil, not the zero value).
-func (c *Conn) ok() bool { return c != nil && c.std != nil }
+func (c *Conn) ok() bool { return c != nil && c.valid }
 
 // NetConn returns the package net conn underneath (the one that plain
-// goroutines use), nil for a nil Conn. Do not close it directly: close the
-// Conn.
+// goroutines use), nil for a nil or closed Conn. A TCP conn that netwrap
+// accepted or dialed in a greenlet has package net adopt its socket now
+// if nobody needed it before (see lazyconn.go). Do not close it directly:
+// close the Conn.
 func (c *Conn) NetConn() net.Conn {
-	if c == nil {
+	if !c.ok() {
 		return nil
 	}
-	return c.std
+	nc, _ := c.netConn()
+	return nc
 }
 
 // sysRead makes one read system call for a greenlet of the bound hub. err
@@ -217,7 +224,8 @@ func (c *Conn) rawWrite(fd uintptr) bool {
 }
 
 func (c *Conn) opErr(op string, err error) error {
-	return &net.OpError{Op: op, Net: c.std.LocalAddr().Network(), Source: c.std.LocalAddr(), Addr: c.std.RemoteAddr(), Err: err}
+	la := c.LocalAddr()
+	return &net.OpError{Op: op, Net: la.Network(), Source: la, Addr: c.RemoteAddr(), Err: err}
 }
 
 // Read reads up to len(p) bytes. It returns io.EOF at end of stream. On
@@ -237,7 +245,12 @@ func (c *Conn) Read(p []byte) (n int, err error) {
 	// through the unlock at the end.
 	switch {
 	case fd == nil:
-		n, err = c.std.Read(p)
+		var nc net.Conn
+		if nc, err = c.netConn(); err != nil {
+			err = c.opErr("read", err)
+		} else {
+			n, err = nc.Read(p)
+		}
 	case len(p) == 0:
 	default:
 		n, err = c.read(fd, p)
@@ -302,7 +315,12 @@ func (c *Conn) Write(p []byte) (nn int, err error) {
 		return 0, c.opErr("write", err)
 	}
 	if fd == nil {
-		nn, err = c.std.Write(p)
+		var nc net.Conn
+		if nc, err = c.netConn(); err != nil {
+			err = c.opErr("write", err)
+		} else {
+			nn, err = nc.Write(p)
+		}
 		c.s.w.unlock()
 		return nn, err
 	}
@@ -353,7 +371,14 @@ func (c *Conn) Close() error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	return c.s.close(c.std.Close)
+	if c.lazy != nil {
+		err := c.s.close(c.closeLazy)
+		if _, ok := err.(*net.OpError); err != nil && !ok {
+			err = c.opErr("close", err)
+		}
+		return err
+	}
+	return c.s.close((*c.std.Load()).Close)
 }
 
 // LocalAddr returns the local address (nil for a nil Conn).
@@ -361,7 +386,10 @@ func (c *Conn) LocalAddr() net.Addr {
 	if !c.ok() {
 		return nil
 	}
-	return c.std.LocalAddr()
+	if c.lazy != nil {
+		return c.localAddr()
+	}
+	return (*c.std.Load()).LocalAddr()
 }
 
 // RemoteAddr returns the peer's address (nil for a nil Conn).
@@ -369,7 +397,10 @@ func (c *Conn) RemoteAddr() net.Addr {
 	if !c.ok() {
 		return nil
 	}
-	return c.std.RemoteAddr()
+	if c.lazy != nil {
+		return c.remoteAddr()
+	}
+	return (*c.std.Load()).RemoteAddr()
 }
 
 // SetDeadline sets the read and write deadlines; see net.Conn.
@@ -377,7 +408,10 @@ func (c *Conn) SetDeadline(t time.Time) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	if err := c.std.SetDeadline(t); err != nil {
+	if c.lazy != nil {
+		return c.setDeadlineLazy(t, true, true)
+	}
+	if err := (*c.std.Load()).SetDeadline(t); err != nil {
 		return err
 	}
 	c.s.setDeadline(t, true, true)
@@ -389,7 +423,10 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	if err := c.std.SetReadDeadline(t); err != nil {
+	if c.lazy != nil {
+		return c.setDeadlineLazy(t, true, false)
+	}
+	if err := (*c.std.Load()).SetReadDeadline(t); err != nil {
 		return err
 	}
 	c.s.setDeadline(t, true, false)
@@ -401,7 +438,10 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	if err := c.std.SetWriteDeadline(t); err != nil {
+	if c.lazy != nil {
+		return c.setDeadlineLazy(t, false, true)
+	}
+	if err := (*c.std.Load()).SetWriteDeadline(t); err != nil {
 		return err
 	}
 	c.s.setDeadline(t, false, true)
@@ -434,10 +474,7 @@ func (c *Conn) WaitRead() error {
 	if fd == nil {
 		// Plain goroutine (or foreign hub): the netpoller waits when
 		// the callback reports "not ready".
-		err = c.s.rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
-		if err != nil {
-			err = c.opErr("read", rawErr(err))
-		}
+		err = c.waitReadStd()
 	} else {
 		err = c.waitRead(fd)
 	}
@@ -452,13 +489,23 @@ func (c *Conn) waitRead(fd *hub.FD) error {
 	}
 	if fd.ReadReady() {
 		// Maybe: ask the socket.
-		ok := false
-		err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
-		if err != nil {
-			return c.opErr("read", rawErr(err))
-		}
-		if ok {
-			return nil
+		if c.owned {
+			// Ours: open while this greenlet runs (see sock.close).
+			if c.s.closed.Load() {
+				return c.opErr("read", errClosed)
+			}
+			if readable(c.s.fd) {
+				return nil
+			}
+		} else {
+			ok := false
+			err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
+			if err != nil {
+				return c.opErr("read", rawErr(err))
+			}
+			if ok {
+				return nil
+			}
 		}
 		fd.SetReadReady(false)
 	}
@@ -467,6 +514,22 @@ func (c *Conn) waitRead(fd *hub.FD) error {
 	}
 	// Woken by an edge: the Read that follows must try, not park.
 	fd.SetReadReady(true)
+	return nil
+}
+
+// waitReadStd is WaitRead for a plain goroutine (or a greenlet of another
+// hub): Go's netpoller waits when the callback reports "not ready".
+func (c *Conn) waitReadStd() error {
+	nc, err := c.netConn()
+	if err == nil {
+		var rc syscall.RawConn
+		if rc, err = nc.(syscall.Conn).SyscallConn(); err == nil {
+			err = rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
+		}
+	}
+	if err != nil {
+		return c.opErr("read", rawErr(err))
+	}
 	return nil
 }
 
@@ -483,69 +546,17 @@ func readable(fd int) bool {
 	}
 }
 
-// CloseRead shuts down the reading side (TCP and Unix conns).
-func (c *Conn) CloseRead() error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(interface{ CloseRead() error }); ok {
-		return x.CloseRead()
-	}
-	return c.opErr("close", syscall.EINVAL)
-}
-
-// CloseWrite shuts down the writing side: the peer reads io.EOF (TCP and
-// Unix conns).
-func (c *Conn) CloseWrite() error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(interface{ CloseWrite() error }); ok {
-		return x.CloseWrite()
-	}
-	return c.opErr("close", syscall.EINVAL)
-}
-
-// SetNoDelay controls Nagle's algorithm on a TCP conn (package net turns
-// it off, noDelay true, by default). It fails with syscall.EINVAL on other
-// conns.
-func (c *Conn) SetNoDelay(noDelay bool) error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(*net.TCPConn); ok {
-		return x.SetNoDelay(noDelay)
-	}
-	return c.opErr("set", syscall.EINVAL)
-}
-
-// SetKeepAlive turns TCP keep-alive probes on or off (TCP conns only).
-func (c *Conn) SetKeepAlive(on bool) error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(*net.TCPConn); ok {
-		return x.SetKeepAlive(on)
-	}
-	return c.opErr("set", syscall.EINVAL)
-}
-
-// SetKeepAlivePeriod sets the idle time before keep-alive probes (TCP
-// conns only).
-func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(*net.TCPConn); ok {
-		return x.SetKeepAlivePeriod(d)
-	}
-	return c.opErr("set", syscall.EINVAL)
-}
-
-// SyscallConn returns the raw connection of the package net conn.
+// SyscallConn returns the raw connection of the package net conn. On a
+// TCP conn that netwrap accepted or dialed in a greenlet, its Control
+// called from a greenlet of the conn's hub runs on the conn's own
+// descriptor without package net (see NetConn); anything else has
+// package net adopt the socket first.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	if !c.ok() {
 		return nil, syscall.EINVAL
 	}
-	return c.s.rc, nil
+	if c.lazy == nil {
+		return c.s.rc, nil
+	}
+	return lazyRaw{c}, nil
 }

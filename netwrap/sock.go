@@ -42,7 +42,10 @@ type sock struct {
 	mu     sync.Mutex // orders bind against close
 	reg    atomic.Pointer[binding]
 	closed atomic.Bool
-	r, w   ioLock
+	// bare: the descriptor is netwrap's own (a lazy conn's), closed by
+	// the first Close only; later Closes fail with net.ErrClosed.
+	bare bool
+	r, w ioLock
 	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
 	// on the package net value, which enforces them for plain goroutines.
 	rdl, wdl atomic.Int64
@@ -217,6 +220,9 @@ func (s *sock) close(closeStd func() error) error {
 	first := !s.closed.Swap(true)
 	b := s.reg.Load()
 	s.mu.Unlock()
+	if !first && s.bare {
+		return errClosed // closeStd closes the number once, below
+	}
 	if first {
 		// Callers queued behind the one in the system call fail now;
 		// that one is woken below (greenlets) or by closeStd.
