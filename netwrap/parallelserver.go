@@ -98,36 +98,7 @@ func (p *ParallelServer) Start() error {
 	if err != nil {
 		return err
 	}
-	if p.Backlog > 0 {
-		for _, l := range ls {
-			if cerr := l.s.rc.Control(func(fd uintptr) { err = listenFD(int(fd), p.Backlog) }); cerr != nil {
-				err = cerr
-			}
-			if err != nil {
-				break
-			}
-		}
-	}
-	for i, l := range ls {
-		if err != nil {
-			break
-		}
-		var h *hub.Hub
-		if h, err = hub.New(p.HubConfig); err != nil {
-			break
-		}
-		p.hubs = append(p.hubs, h)
-		if err = h.Start(); err != nil {
-			break
-		}
-		s := &StreamServer{Handler: p.Handler, MaxConns: p.MaxConns, TLSConfig: p.TLSConfig, Hub: h}
-		if err = s.Start(l); err != nil {
-			break
-		}
-		p.servers = append(p.servers, s)
-		ls[i] = nil // the server owns it now
-	}
-	if err != nil {
+	if err = p.serveAll(ls); err != nil {
 		for _, l := range ls {
 			if l != nil {
 				l.Close()
@@ -137,6 +108,40 @@ func (p *ParallelServer) Start() error {
 		return err
 	}
 	p.addr = ls0Addr(p.servers)
+	return nil
+}
+
+// serveAll sets the listeners' backlog and starts a hub and its server on
+// each; the servers own the listeners they got (set to nil in ls).
+func (p *ParallelServer) serveAll(ls []*Listener) error {
+	for _, l := range ls {
+		if p.Backlog <= 0 {
+			break
+		}
+		var lerr error
+		if err := l.s.rc.Control(func(fd uintptr) { lerr = listenFD(int(fd), p.Backlog) }); err != nil {
+			return err
+		}
+		if lerr != nil {
+			return lerr
+		}
+	}
+	for i, l := range ls {
+		h, err := hub.New(p.HubConfig)
+		if err != nil {
+			return err
+		}
+		p.hubs = append(p.hubs, h)
+		if err := h.Start(); err != nil {
+			return err
+		}
+		s := &StreamServer{Handler: p.Handler, MaxConns: p.MaxConns, TLSConfig: p.TLSConfig, Hub: h}
+		if err := s.Start(l); err != nil {
+			return err
+		}
+		p.servers = append(p.servers, s)
+		ls[i] = nil // the server owns it now
+	}
 	return nil
 }
 
