@@ -12,14 +12,19 @@
 #   scale  1 KiB lockstep echo at CONNS_LIST (1000 10000): req/s, server CPU
 #          per request, server RSS with all of them active, connect phase
 #   mem    RSS per idle connection at N (10000), never used / after one echo
-#   all    the three (default)
+#   par    one hub per core: servers NOT pinned (both CPUs), ours with 1
+#          and 2 hubs beside Go net at GOMAXPROCS=2 (the client shares the
+#          cores: a throughput comparison), PAR_CONNS (1000) connections
+#   all    echo, scale and mem (default)
 #
 #   benchdata/scale.sh [PHASE] [ROUNDS] > results.txt
 #   benchdata/scale.sh table results.txt     # the README's markdown table
 #
 # env: BENCH (../shared/bench), SERVERS (ours gonet gnet nbio cepoll),
 # BASE_DEMO (a green-demo binary built from another revision: adds a
-# "base" row), HUBS (ours' -hubs, default 1), GOMAXPROCS_OURS (1).
+# "base" row), HUBS (ours' -hubs, default 1), GOMAXPROCS_OURS (1),
+# EXTRA ("name=command;name=command": more rows; GREEN_DEMO in a command is
+# this checkout's demo binary).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -35,7 +40,13 @@ trap 'for p in ${pids:-}; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf
 (cd "$root" && go build -o "$work/green-demo" ./cmd/demo) || exit 1
 ECHO[ours]="env GOMAXPROCS=${GOMAXPROCS_OURS:-1} $work/green-demo echo ${HUBS:+-hubs $HUBS} -addr ADDR"
 [ -n "${BASE_DEMO:-}" ] && ECHO[base]="env GOMAXPROCS=1 $BASE_DEMO echo -addr ADDR"
-want=(${SERVERS:-ours ${BASE_DEMO:+base} gonet gnet nbio cepoll})
+extra=()
+IFS=';' read -ra _ex <<<"${EXTRA:-}"
+for e in "${_ex[@]}"; do
+  [ -n "$e" ] || continue
+  ECHO[${e%%=*}]=${e#*=}; ECHO[${e%%=*}]=${ECHO[${e%%=*}]//GREEN_DEMO/$work/green-demo}; extra+=("${e%%=*}")
+done
+want=(${SERVERS:-ours ${BASE_DEMO:+base} gonet gnet nbio cepoll} "${extra[@]}")
 servers=()
 for s in "${want[@]}"; do
   exe=$(echo "${ECHO[$s]:-}" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) { print $i; exit } }')
@@ -113,7 +124,34 @@ phase_mem() {
   done
 }
 
+phase_par() {
+  local p=27800 s c=${PAR_CONNS:-1000} sp
+  declare -A PAR=(
+    [ours_1hub]="env GOMAXPROCS=2 $work/green-demo echo -hubs 1 -addr ADDR"
+    [ours_2hubs]="env GOMAXPROCS=2 $work/green-demo echo -hubs 2 -addr ADDR"
+    [gonet_2]="env GOMAXPROCS=2 $H/bin/goecho -addr ADDR"
+  )
+  local names=(ours_1hub ours_2hubs gonet_2)
+  declare -A pp ppid
+  for s in "${names[@]}"; do
+    p=$((p + 1)); pp[$s]=$p
+    local cmd=${PAR[$s]//ADDR/127.0.0.1:$p}
+    $PRIO bash -c "exec $cmd" >/dev/null 2>&1 &
+    ppid[$s]=$!; pids="$pids $!"
+    for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && break; sleep 0.1; done
+  done
+  echo "# phase=par rounds=$rounds conns=$c size=1024 (servers and client unpinned)"
+  for ((r = 1; r <= rounds; r++)); do
+    for s in $(rotate $r "${names[@]}"); do
+      echo "par round=$r $(DUR=${DUR:-3} measure_clean $PRIO "$BIN/echoload" -p ${pp[$s]} -s 1024 -c $c -d ${DUR:-3} -w 1 -l $s -P ${ppid[$s]})"
+      sleep 1
+    done
+  done
+  stop_all
+}
+
 case $phase in
+par) phase_par ;;
 echo) phase_echo ;;
 scale) phase_scale ;;
 mem) phase_mem ;;

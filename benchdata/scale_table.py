@@ -18,13 +18,17 @@ for path in sys.argv[1:] or ["/dev/stdin"]:
         if line.startswith("# machine:") and len(stamps) < 2:
             stamps.append(line[2:].strip())
         mem = line.startswith("mem ")
-        if mem:
+        par = line.startswith("par ")
+        if mem or par:
             line = line[4:]
         if not line.startswith("round="):
             continue
         f = line.split()
         r = int(f[0].split("=")[1]); name = f[1]
         kv = {k: float(v) for k, v in (x.split("=", 1) for x in f[2:] if "=" in x) if re.match(r"^-?[0-9.]+$", v)}
+        if par:
+            rows[("par", int(kv["conns"]))][name][r] = kv
+            continue
         if name not in servers:
             servers.append(name)
         if mem:
@@ -77,3 +81,26 @@ for sz in (1024, 10240, 102400):
     line(f"server CPU µs/req, 10 conns, {sz // 1024} KiB", ("echo", sz, 10), "srv_us_per_req", "{:.2f}")
 print()
 print("Medians over rounds; in brackets the median over rounds of the per-round ratio: ours/X for req/s, X/ours for costs (time, memory, CPU), so above 1.00x means ours is better.")
+
+pk = [k for k in rows if k[0] == "par"]
+for key in pk:
+    names = list(rows[key])
+    print()
+    print(f"One hub per core (servers unpinned, allowed both CPUs, which the client shares; {key[1]:,} conns, 1 KiB):")
+    print()
+    print("| | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    for label, field, fmt in (("req/s", "req/s", "{:.0f}"), ("server CPU µs/req", "srv_us_per_req", "{:.2f}")):
+        print(f"| {label} | " + " | ".join(cell(med(key, n, field), fmt) for n in names) + " |")
+    if "ours_2hubs" in names:
+        def rr(a, b, field="req/s"):
+            o, x = rows[key][a], rows[key][b]
+            rs = [o[r][field] / x[r][field] for r in o if r in x]
+            return st.median(rs) if rs else float("nan")
+        extra = []
+        if "gonet_2" in names:
+            extra.append(f"ours_2hubs/gonet_2 req/s {rr('ours_2hubs', 'gonet_2'):.2f}x")
+        if "ours_1hub" in names:
+            extra.append(f"ours_2hubs/ours_1hub {rr('ours_2hubs', 'ours_1hub'):.2f}x")
+        print()
+        print("Per-round ratios (median): " + ", ".join(extra) + ".")

@@ -26,7 +26,7 @@ func runEcho(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlags("echo", "Serves TCP echo with netwrap.StreamServer on one hub until interrupted.", out)
 	addr := fs.String("addr", "127.0.0.1:25000", "listen address")
 	bufSize := fs.Int("buf", 100<<10, "read buffer per connection, in bytes")
-	backlog := fs.Int("backlog", 1024, "listen backlog")
+	backlog := fs.Int("backlog", 0, "listen backlog (0: the system maximum, somaxconn, as package net)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the serving to this file")
 	hubs := fs.Int("hubs", 1, "number of hubs (event loops, one per core); 0: GOMAXPROCS; more than 1 serves with netwrap.ParallelServer (SO_REUSEPORT)")
 	pooled := fs.Bool("pool", true, "hold no buffer while a connection is idle: WaitRead, then borrow a buffer from the hub's free list for the read and the write")
