@@ -132,9 +132,12 @@ func TestManyConnsClient(t *testing.T) {
 	}()
 	raiseNoFile(t, n+200)
 	for i := range n {
-		// 20,000 connections per loopback source address (one has
-		// about 28,000 ephemeral ports towards one server port).
-		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i/20000))}}
+		// Past 20,000, other loopback source addresses (one has about
+		// 28,000 ephemeral ports towards one server port).
+		var d net.Dialer
+		if i >= 20000 {
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i/20000))}
+		}
 		c, err := d.Dial("tcp", addr)
 		if err != nil {
 			fmt.Printf("MANY dial %d: %v\n", i, err)
