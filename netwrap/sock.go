@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
-	"golang.org/x/sys/unix"
 )
 
 // sock is the cooperative core shared by Conn, Listener and PacketConn: the
@@ -304,17 +303,4 @@ func rawErr(err error) error {
 		return errDeadline
 	}
 	return err
-}
-
-// errno is err as a number (0 for nil), so that hot paths compare
-// integers, not interfaces. An error that is not an errno (none of
-// unix.Read's) becomes EIO.
-func errno(err error) unix.Errno {
-	if err == nil {
-		return 0
-	}
-	if e, ok := err.(unix.Errno); ok {
-		return e
-	}
-	return unix.EIO
 }
