@@ -60,6 +60,7 @@ echo "# servers: ${servers[*]}"
 ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 declare -A pid port
+pids=""
 start_all() {
   local p=$1 s
   pids=""
