@@ -41,7 +41,10 @@ type sock struct {
 	mu     sync.Mutex // orders bind against close
 	reg    atomic.Pointer[binding]
 	closed atomic.Bool
-	r, w   ioLock
+	// bare: the descriptor is netwrap's own (a lazy conn's), closed by
+	// the first Close only; later Closes fail with net.ErrClosed.
+	bare bool
+	r, w ioLock
 	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
 	// on the package net value, which enforces them for plain goroutines.
 	rdl, wdl atomic.Int64
@@ -96,6 +99,9 @@ func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
 	if err != nil {
 		return nil, err
 	}
+	// EPOLL_CTL_ADD reports what is ready already as a first edge, so
+	// the first read can park for it instead of trying for EAGAIN.
+	fd.SetReadReady(false)
 	s.reg.Store(&binding{h: h, fd: fd})
 	return fd, nil
 }
@@ -122,9 +128,12 @@ func (s *sock) expired(write bool) bool {
 // which must never block, it panics with hub.ErrNotCoroutine. On success
 // the caller must unlock l when the call ends.
 func (s *sock) begin(l *ioLock) (*hub.FD, error) {
-	g, h := hub.Current()
 	var fd *hub.FD
-	if g != nil {
+	if b := s.reg.Load(); b != nil && b.h.Current() != nil {
+		// The hot path: a greenlet of the bound hub (one load of that
+		// hub's running word, no search for the caller's hub).
+		fd = b.fd
+	} else if g, h := hub.Current(); g != nil {
 		if b := s.reg.Load(); b == nil {
 			var err error
 			if fd, err = s.bind(h); err != nil {
@@ -210,6 +219,9 @@ func (s *sock) close(closeStd func() error) error {
 	first := !s.closed.Swap(true)
 	b := s.reg.Load()
 	s.mu.Unlock()
+	if !first && s.bare {
+		return errClosed // closeStd closes the number once, below
+	}
 	if first {
 		// Callers queued behind the one in the system call fail now;
 		// that one is woken below (greenlets) or by closeStd.
