@@ -127,11 +127,11 @@ func (c *Conn) adopt() (net.Conn, error) {
 			tc.SetKeepAlivePeriod(l.keepAlivePeriod)
 		}
 	}
-	if d := s.rdl.Load(); d != 0 {
-		nc.SetReadDeadline(time.Unix(0, d))
+	if d := s.dl.Get(false); !d.IsZero() {
+		nc.SetReadDeadline(d)
 	}
-	if d := s.wdl.Load(); d != 0 {
-		nc.SetWriteDeadline(time.Unix(0, d))
+	if d := s.dl.Get(true); !d.IsZero() {
+		nc.SetWriteDeadline(d)
 	}
 	c.std.Store(&nc)
 	return nc, nil

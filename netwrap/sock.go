@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/netwrap/internal/deadline"
 )
 
 // sock is the cooperative core shared by Conn, Listener and PacketConn: the
@@ -45,9 +46,9 @@ type sock struct {
 	// the first Close only; later Closes fail with net.ErrClosed.
 	bare bool
 	r, w ioLock
-	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
-	// on the package net value, which enforces them for plain goroutines.
-	rdl, wdl atomic.Int64
+	// Deadlines for greenlets. They mirror what was set on the package
+	// net value, which enforces them for plain goroutines.
+	dl deadline.Deadlines
 }
 
 // binding is a sock's registration with a hub.
@@ -109,14 +110,7 @@ func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
 // expired reports whether the read (or write) deadline has passed. The
 // package net deadline may not be marked expired yet when a hub timer
 // says it is: greenlets check their own copy before each system call.
-func (s *sock) expired(write bool) bool {
-	dl := &s.rdl
-	if write {
-		dl = &s.wdl
-	}
-	d := dl.Load()
-	return d != 0 && d <= time.Now().UnixNano()
-}
+func (s *sock) expired(write bool) bool { return s.dl.Expired(write) }
 
 // begin starts an I/O call in one direction. It classifies the caller
 // and takes that direction's lock l, waiting behind the callers before it
@@ -177,38 +171,7 @@ func (s *sock) wait(fd *hub.FD, write bool) error {
 }
 
 func (s *sock) waitFD(fd *hub.FD, write bool) error {
-	dl := &s.rdl
-	if write {
-		dl = &s.wdl
-	}
-	for {
-		timeout := time.Duration(-1)
-		if d := dl.Load(); d != 0 {
-			timeout = time.Duration(d - time.Now().UnixNano())
-			if timeout <= 0 {
-				return errDeadline
-			}
-		}
-		var err error
-		if write {
-			err = fd.WaitWrite(timeout)
-		} else {
-			err = fd.WaitRead(timeout)
-		}
-		switch err {
-		case nil:
-			return nil
-		case hub.ErrTimeout, errDeadlineChanged:
-			continue // re-read the deadline
-		case hub.ErrFDClosed:
-			if s.closed.Load() {
-				return errClosed
-			}
-			return hub.ErrStopped
-		default:
-			return err
-		}
-	}
+	return s.dl.Wait(fd, write, &s.closed, errClosed)
 }
 
 // close marks the sock closed and unregisters it from its hub (waking its
@@ -260,32 +223,11 @@ func (s *sock) close(closeStd func() error) error {
 // in that direction so that it re-reads it. The caller sets the same
 // deadline on the package net value for plain goroutines.
 func (s *sock) setDeadline(t time.Time, r, w bool) {
-	var ns int64
-	if !t.IsZero() {
-		if ns = t.UnixNano(); ns == 0 {
-			ns = 1
-		}
+	if b := s.reg.Load(); b != nil {
+		s.dl.Set(t, r, w, b.h, b.fd)
+	} else {
+		s.dl.Set(t, r, w, nil, nil)
 	}
-	if r {
-		s.rdl.Store(ns)
-	}
-	if w {
-		s.wdl.Store(ns)
-	}
-	b := s.reg.Load()
-	if b == nil {
-		return
-	}
-	cancel := func() {
-		if !b.fd.Closed() {
-			b.fd.Cancel(r, w, errDeadlineChanged)
-		}
-	}
-	if b.h.OnHub() {
-		cancel()
-		return
-	}
-	_ = b.h.Post(cancel) // fails only when the hub has stopped
 }
 
 // rawErr turns the error of a syscall.RawConn call (a *net.OpError with op
