@@ -12,8 +12,9 @@ import (
 
 // Every program under examples/ builds, runs to completion on its own
 // with its default flags, exits with status 0 and reports no unhandled
-// greenlet error (built with -race when the tests are). Skipped with
-// -short (it runs the go tool).
+// greenlet error (built with -race when the tests are), the blocking
+// monitor's threshold raised to 2 s but for examples/blocking. Skipped
+// with -short (it runs the go tool).
 func TestExamplesRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the examples")
@@ -41,7 +42,16 @@ func TestExamplesRun(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, filepath.Join(bin, name)).CombinedOutput()
+			cmd := exec.CommandContext(ctx, filepath.Join(bin, name))
+			if name != "blocking" {
+				// A TLS handshake or a parse under the race detector on
+				// a loaded machine may hold the hub past 100 ms: the
+				// monitor would be right to say so, but that is not
+				// what these runs check (examples/blocking shows the
+				// monitor's reports, with the default threshold).
+				cmd.Env = append(os.Environ(), "GREEN_MAX_BLOCKING_TIME=2s")
+			}
+			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("%s: %v\n%s", name, err, out)
 			}
