@@ -58,6 +58,7 @@ type extra struct {
 	later    *hub.Timer
 	locals   map[any]any
 	timeouts []*Timeout // armed by this greenlet; stopped when it dies
+	fired    []*link    // Links fired whose greenlets may not have run (Unlink)
 }
 
 func (gl *Greenlet) extra() *extra {
@@ -96,6 +97,13 @@ func newAt(pc uintptr, h *hub.Hub, fn any, args []any) *Greenlet {
 	if len(args) > 0 {
 		gl.x = &extra{args: args}
 	}
+	gl.initAt(pc, h)
+	return gl
+}
+
+// initAt binds gl to h (nil: the caller's hub, or the default hub) and
+// records where it came from; see newAt.
+func (gl *Greenlet) initAt(pc uintptr, h *hub.Hub) {
 	var parent *hub.G
 	if h == nil || trackTree.Load() {
 		var ch *hub.Hub
@@ -111,7 +119,6 @@ func newAt(pc uintptr, h *hub.Hub, fn any, args []any) *Greenlet {
 	if trackTree.Load() {
 		gl.g.SetOrigin(pc, parent)
 	}
-	return gl
 }
 
 // Spawn creates a greenlet running fn(args...) and starts it: it begins on
@@ -295,9 +302,6 @@ func (gl *Greenlet) Err() error {
 // unwraps to the value when that is an error.
 type PanicError = panics.ErrRecovered
 
-// killSignal is the interrupt a kill delivers.
-type killSignal struct{ err error }
-
 // Run is the greenlet's body as the hub sees it (hub.Runner). Do not call.
 func (gl *Greenlet) Run(g *hub.G) {
 	if gl.state.Load() == stDead {
@@ -346,18 +350,20 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 }
 
 func isExit(v any) bool {
-	k, ok := v.(*killSignal)
-	return ok && errors.Is(k.err, ErrGreenletExit)
+	k, ok := v.(*KillError)
+	return ok && errors.Is(k.Err, ErrGreenletExit)
 }
 
 // interruptErr maps an interrupt to the greenlet's error.
 func interruptErr(v any) error {
 	switch v := v.(type) {
-	case *killSignal:
-		if errors.Is(v.err, ErrGreenletExit) {
+	case *KillError:
+		if errors.Is(v.Err, ErrGreenletExit) {
 			return nil
 		}
-		return v.err
+		return v.Err
+	case *Timeout:
+		return v.result()
 	case error:
 		return v
 	}
@@ -416,6 +422,8 @@ func (gl *Greenlet) call() (any, error) {
 			if f != nil {
 				return f()
 			}
+		case typedBody:
+			return nil, f.callTyped()
 		}
 	} else if len(args) == 1 {
 		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {
