@@ -1,6 +1,7 @@
 package green
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -59,6 +60,12 @@ type extra struct {
 	locals   map[any]any
 	timeouts []*Timeout // armed by this greenlet; stopped when it dies
 	fired    []*link    // Links fired whose greenlets may not have run (Unlink)
+
+	// Context (context.go): created on first use, cancelled at death.
+	ctx        context.Context
+	cancel     context.CancelCauseFunc
+	parent     context.Context // SpawnContext's
+	stopParent func() bool     // stops following parent
 }
 
 func (gl *Greenlet) extra() *extra {
@@ -383,9 +390,13 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 		gl.x.locals = nil
 		gl.x.args = nil
 		gl.stopTimeouts()
+		gl.contextDone()
 	}
 	gl.fn = nil
 	gl.state.Store(stDead)
+	if hubJoiners.Load() != 0 {
+		wakeHubJoiners(gl.g.Hub())
+	}
 	if gl.g.Hub().Current() == &gl.g {
 		// Dying in its own coroutine: fire the links now rather than
 		// from a loop callback one switch later. Wake-ups only queue

@@ -81,6 +81,9 @@ func (gl *Greenlet) killOnHub(sig *KillError) {
 		gl.dieUnstarted(sig)
 		return
 	}
+	if gl.x != nil && gl.x.cancel != nil {
+		gl.x.cancel(sig) // libraries given the greenlet's context stop now
+	}
 	gl.g.Interrupt(sig)
 	if cur := gl.g.Hub().Current(); cur == &gl.g {
 		gl.g.Raise()
