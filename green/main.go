@@ -19,6 +19,7 @@ import "github.com/greenrt/green/hub"
 // Main does not wait for the greenlets fn spawned and left running (as a
 // gevent program ends with its main greenlet); Wait() at the end of fn
 // does. Called from a greenlet, Main runs fn in place.
+//
 //go:noinline
 func Main(fn func()) error {
 	if fn == nil {
