@@ -28,6 +28,7 @@ type Event struct {
 	// all run yet: a greenlet that waits meanwhile goes after them
 	// (gevent issue 1520).
 	notifying bool
+	links     *objLinks // RawLink callbacks (objlink.go), nil until the first
 }
 
 // IsSet reports whether the flag is set. Safe from anywhere.

@@ -199,6 +199,12 @@ func (gl *Greenlet) startNow() {
 	if gl.x != nil {
 		gl.x.later = nil
 	}
+	if cbs := spawnCBs.Load(); cbs != nil {
+		gl.runSpawnCallbacks(*cbs)
+		if gl.state.Load() != stNew {
+			return // a callback killed it
+		}
+	}
 	gl.state.Store(stStarted)
 	gl.g.Start()
 }
@@ -344,7 +350,7 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 	}
 	if r == g.Raised() {
 		err := interruptErr(r)
-		if errors.Is(err, ErrDeadlock) {
+		if errors.Is(err, ErrDeadlock) { // a bug worth a log line, even if joined
 			gl.g.Hub().ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
 		}
 		gl.die(nil, err, isExit(r))
@@ -352,8 +358,26 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 	}
 	rec := panics.NewRecovered(1, r)
 	err := rec.AsError()
-	gl.g.Hub().ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
+	if !gl.observed() {
+		gl.g.Hub().ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
+	}
 	gl.die(nil, err, false)
+}
+
+// observerID marks the link nodes of waits that collect a greenlet's
+// error (JoinAll, Wait): see observed.
+const observerID = 1 << 31
+
+// observed reports whether somebody is waiting for the greenlet's outcome
+// right now (a Join, Get or blocking Kill, a JoinAll): its failure is then
+// returned to them, not logged as unhandled. Hub-only.
+func (gl *Greenlet) observed() bool {
+	for n := range gl.links.All() {
+		if n.Fn == nil || n.ID == observerID {
+			return true
+		}
+	}
+	return false
 }
 
 func isExit(v any) bool {

@@ -266,8 +266,23 @@ func TestPanicCaptured(t *testing.T) {
 	if err := g2.Join(); !errors.As(err, &pe) || pe.Value != "text" {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(th.reported()); n != 2 {
-		t.Errorf("%d errors reported, want 2", n)
+	// Both were returned to a joiner waiting for them: not logged as
+	// unhandled. A panic nobody waits for is reported, once, with its
+	// stack.
+	if n := len(th.reported()); n != 0 {
+		t.Errorf("%d errors reported, want 0 (returned to joiners)", n)
+	}
+	g3 := SpawnOn(th.Hub, func() { panic("alone") })
+	for !g3.Dead() {
+		time.Sleep(time.Millisecond)
+	}
+	if errs := th.reported(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "alone") ||
+		!strings.Contains(errs[0].Error(), "\ngoroutine ") {
+		t.Errorf("reported %v, want the unjoined panic with its stack", errs)
+	}
+	g3.Join()
+	if n := len(th.reported()); n != 1 {
+		t.Errorf("%d reported after the late Join, want 1", n)
 	}
 	// The hub is still alive.
 	if v, err := SpawnOn(th.Hub, func() any { return 1 }).Get(); v != 1 || err != nil {

@@ -17,7 +17,7 @@ import "github.com/greenrt/green/hub"
 //	}
 //
 // Main does not wait for the greenlets fn spawned and left running (as a
-// gevent program ends with its main greenlet); Wait() at the end of fn
+// gevent program ends with its main greenlet); JoinHub(nil) at the end of fn
 // does. Called from a greenlet, Main runs fn in place.
 //
 //go:noinline
