@@ -18,15 +18,6 @@ func current() (*Greenlet, *hub.G, *hub.Hub) {
 	return gl, g, h
 }
 
-// hubFor returns the hub new greenlets should go to: the caller's, or the
-// default hub for a plain goroutine.
-func hubFor() *hub.Hub {
-	if _, h := hub.Current(); h != nil {
-		return h
-	}
-	return hub.Default()
-}
-
 // blockingCaller returns the calling greenlet's G and hub, or nil, nil for
 // a plain goroutine. It panics with hub.ErrNotCoroutine in a hub callback,
 // which must never block.
