@@ -2,6 +2,7 @@ package green
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/greenrt/green/hub"
 )
@@ -181,6 +182,9 @@ func (l *link) fire() {
 	lg.startNow()
 	l.lg = lg
 	x := gl.extra()
+	if len(x.fired) >= 8 { // drop the links that ran: only unrun ones matter
+		x.fired = slices.DeleteFunc(x.fired, func(l *link) bool { return l.lg.Dead() })
+	}
 	x.fired = append(x.fired, l)
 }
 

@@ -41,6 +41,7 @@ type serverCore struct {
 	paused   atomic.Bool
 	gate     green.Event
 	roomHeld bool
+	loopRan  bool // the loop has begun (hub-owned)
 
 	// killWait bounds the wait for killed handlers to die (gevent gives
 	// them one second too); zero means killGrace. Tests shorten it.

@@ -40,7 +40,12 @@ func (s *serverCore) onHub(pause bool) {
 		s.paused.Store(pause)
 		if pause {
 			s.gate.Clear()
-			s.loop.KillWith(green.KillOptions{Err: errPaused, NoWait: true})
+			if s.loopRan {
+				// Interrupt its accept. A loop that has not run yet
+				// sees the flag at its first step instead: a kill
+				// would finish it without running.
+				s.loop.KillWith(green.KillOptions{Err: errPaused, NoWait: true})
+			}
 		} else {
 			s.gate.Set()
 		}
@@ -64,6 +69,7 @@ func (s *serverCore) accepting() bool {
 // turn is recovered here: step then returns false, nil and the loop goes
 // round again. Any other kill goes on unwinding.
 func (s *serverCore) step(turn func() (bool, error)) (done bool, err error) {
+	s.loopRan = true
 	defer func() {
 		r := recover()
 		if r == nil {

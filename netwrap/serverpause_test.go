@@ -105,6 +105,25 @@ func TestStopStartAccepting(t *testing.T) {
 	for _, c := range cs {
 		c.Close()
 	}
+	// Paused before the loop ever ran (Start then StopAccepting at once,
+	// from a greenlet of the server's hub): it is paused, not dead.
+	srv2 := &StreamServer{Hub: h, Handler: echoHandler}
+	inGreenlet(t, h, func() error {
+		if err := srv2.Start(nil); err != nil {
+			return err
+		}
+		srv2.StopAccepting()
+		return nil
+	})
+	time.Sleep(10 * time.Millisecond)
+	if srv2.Accepting() {
+		t.Error("srv2 accepting")
+	}
+	srv2.StartAccepting()
+	if err := echoOnce(srv2.LocalAddr().String(), "late start"); err != nil {
+		t.Errorf("srv2 after StartAccepting: %v", err)
+	}
+	srv2.Stop(time.Second)
 	// A paused server stops.
 	srv.StopAccepting()
 	if err := srv.Stop(time.Second); err != nil {
