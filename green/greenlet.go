@@ -457,8 +457,8 @@ func (gl *Greenlet) call() (any, error) {
 			if f != nil {
 				return f()
 			}
-		case *taskBody:
-			return nil, f.run(f)
+		case typedBody:
+			return nil, f.callTyped()
 		}
 	} else if len(args) == 1 {
 		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {

@@ -2,7 +2,6 @@ package green
 
 import (
 	"time"
-	"unsafe"
 
 	"github.com/greenrt/green/hub"
 )
@@ -16,23 +15,15 @@ import (
 // joining it is cheaper than Spawn of a function returning a value (see
 // BenchmarkSpawnJoin).
 type Task[T any] struct {
-	body taskBody // first: &t.body is t (see runTask)
 	Greenlet
 	fn  func() (T, error)
 	val T
 }
 
-// taskBody is how a Greenlet calls its Task's function without knowing T:
-// a concrete type for call's type switch (cheaper there than an interface
-// case), the first field of the Task so that Greenlet.fn points at it
-// without allocating and runTask finds the Task at the same address.
-type taskBody struct {
-	run func(*taskBody) error // runTask[T]
-}
-
-func runTask[T any](b *taskBody) error {
-	return (*Task[T])(unsafe.Pointer(b)).callTyped()
-}
+// typedBody is how a Greenlet calls its Task's function without knowing T
+// (Greenlet.fn holds the *Task[T] itself: one pointer store, no
+// allocation).
+type typedBody interface{ callTyped() error }
 
 func (t *Task[T]) callTyped() error {
 	v, err := t.fn()
@@ -59,8 +50,7 @@ func GoOn[T any](h *hub.Hub, fn func() (T, error)) *Task[T] { return goAt(caller
 func goAt[T any](pc uintptr, h *hub.Hub, fn func() (T, error)) *Task[T] {
 	t := &Task[T]{fn: fn}
 	if fn != nil {
-		t.body.run = runTask[T]
-		t.Greenlet.fn = &t.body
+		t.Greenlet.fn = any(t)
 	}
 	t.initAt(pc, h)
 	t.Start()
