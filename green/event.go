@@ -77,7 +77,8 @@ func (e *Event) Clear() error {
 	return giveTo(h, func() error { e.flag.Store(false); return nil })
 }
 
-// Wait blocks until the flag is set (returning at once if it is). In a
+// Wait blocks until the flag is set (returning at once if it is, but
+// after the waiters a Set is still waking: gevent issue 1520). In a
 // greenlet, a kill, a Timeout or a deadlock interrupts it (the greenlet
 // unwinds); a plain goroutine gets ErrHubStopped if the hub stops.
 func (e *Event) Wait() error {
