@@ -283,3 +283,19 @@ func TestTimeoutCustomErrorAndValue(t *testing.T) {
 		t.Errorf("from a goroutine: %v", err)
 	}
 }
+
+// Main's panic is returned, not also logged as unhandled.
+func TestMainPanicNotLogged(t *testing.T) {
+	var logged []error
+	h := hub.Default()
+	h.SetErrorHandler(func(err error) { logged = append(logged, err) })
+	defer h.SetErrorHandler(nil)
+	for range 20 {
+		if err := Main(func() { panic(errBoom) }); !errors.Is(err, errBoom) {
+			t.Fatal(err)
+		}
+	}
+	if len(logged) != 0 {
+		t.Errorf("logged %v", logged)
+	}
+}

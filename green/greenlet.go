@@ -50,6 +50,7 @@ type Greenlet struct {
 	linkID atomic.Uint32
 	killed bool
 	notify bool // a notification of the links is scheduled
+	held   bool // its outcome goes to a caller (Main): a panic is not logged
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
@@ -372,6 +373,9 @@ const observerID = 1 << 31
 // right now (a Join, Get or blocking Kill, a JoinAll): its failure is then
 // returned to them, not logged as unhandled. Hub-only.
 func (gl *Greenlet) observed() bool {
+	if gl.held {
+		return true
+	}
 	for n := range gl.links.All() {
 		if n.Fn == nil || n.ID == observerID {
 			return true

@@ -31,6 +31,7 @@ func Main(fn func()) error {
 	}
 	gl := newAt(callerPC(), hub.Default(), fn, nil)
 	gl.SetName("main")
+	gl.held = true // Main returns its panic: not logged as unhandled
 	gl.Start()
 	return gl.Join()
 }
