@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,21 +102,48 @@ func checkOneReport(t *testing.T, name, state string, block func(), frames ...st
 
 func TestBlockingReportTimeSleep(t *testing.T) {
 	checkOneReport(t, "sleeper", "sleep", func() {
-		time.Sleep(300 * time.Millisecond) // blocks the hub: what the monitor is for
-	}, "time.Sleep", "green_test.TestBlockingReportTimeSleep")
+		sleepFor(300 * time.Millisecond) // blocks the hub: what the monitor is for
+	}, "time.Sleep", "green_test.sleepFor")
 }
 
-// spinFor computes for d: a CPU loop that never switches.
+// spinFor computes for d, and on until the monitor has reported the
+// stall (10 s at most): a CPU loop that never switches. Waiting for the
+// report keeps the test independent of the machine's load (a starved
+// monitor may see a fixed stall late, or not at all).
 //
 //go:noinline
 func spinFor(d time.Duration) int {
+	_, h := hub.Current()
 	start := time.Now()
 	x := 0
 	for i := 1; ; i++ {
 		x = x*31 + i
-		if i%100_000 == 0 && time.Since(start) >= d {
-			return x
+		if i%100_000 == 0 {
+			if el := time.Since(start); el >= d && (h == nil || h.Blocked() != nil) || el > 10*time.Second {
+				return x
+			}
 		}
+	}
+}
+
+// sleepFor is spinFor with time.Sleep: it holds the hub in time.Sleep.
+//
+//go:noinline
+func sleepFor(d time.Duration) {
+	_, h := hub.Current()
+	waitReported(h, d, "")
+}
+
+// waitReported sleeps for d, then on until h's stall has been reported
+// (by the name of the greenlet, if name is given), for 10 s at most.
+func waitReported(h *hub.Hub, d time.Duration, name string) {
+	start := time.Now()
+	time.Sleep(d)
+	for h != nil && time.Since(start) < 10*time.Second {
+		if e := h.Blocked(); e != nil && (name == "" || e.Name == name) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
@@ -125,26 +153,33 @@ func TestBlockingReportCPULoop(t *testing.T) {
 
 func TestBlockingReportChannelReceive(t *testing.T) {
 	ch := make(chan int)
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		ch <- 1
-	}()
-	checkOneReport(t, "receiver", "chan receive", func() { <-ch }, "runtime.chanrecv1")
+	checkOneReport(t, "receiver", "chan receive", func() {
+		_, h := hub.Current()
+		go func() {
+			waitReported(h, 300*time.Millisecond, "")
+			ch <- 1
+		}()
+		<-ch
+	}, "runtime.chanrecv1")
 }
 
 func TestBlockingReportMutex(t *testing.T) {
 	var mu sync.Mutex
 	mu.Lock()
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		mu.Unlock()
-	}()
-	checkOneReport(t, "locker", "sync.Mutex.Lock", func() { mu.Lock() }, "sync.(*Mutex).Lock")
+	checkOneReport(t, "locker", "sync.Mutex.Lock", func() {
+		_, h := hub.Current()
+		go func() {
+			waitReported(h, 300*time.Millisecond, "")
+			mu.Unlock()
+		}()
+		mu.Lock()
+	}, "sync.(*Mutex).Lock")
 }
 
 func TestBlockingReportHTTPRoundTrip(t *testing.T) {
+	var blocked atomic.Pointer[hub.Hub] // the hub the request blocks
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(300 * time.Millisecond)
+		waitReported(blocked.Load(), 300*time.Millisecond, "")
 		w.Write([]byte("slow"))
 	}))
 	defer srv.Close()
@@ -153,6 +188,8 @@ func TestBlockingReportHTTPRoundTrip(t *testing.T) {
 	checkOneReport(t, "http client", "", func() {
 		// A plain net/http client in a greenlet: it waits on Go
 		// channels, so the hub blocks for the whole request.
+		_, h := hub.Current()
+		blocked.Store(h)
 		resp, err := client.Get(srv.URL)
 		if err == nil {
 			resp.Body.Close()
@@ -164,7 +201,7 @@ func TestBlockingReportHTTPRoundTrip(t *testing.T) {
 // with no greenlet.
 func TestBlockingReportCallback(t *testing.T) {
 	th := testutil.NewHub(t)
-	th.Post(func() { time.Sleep(300 * time.Millisecond) })
+	th.Post(func() { sleepFor(300 * time.Millisecond) })
 	waitEnds(th, 1)
 	starts, ends := blockingReports(th)
 	if len(starts) != 1 || len(ends) != 1 {
@@ -223,7 +260,18 @@ func TestBlockingMonitorOff(t *testing.T) {
 	}
 	// On again, with a threshold of its own.
 	th.SetMaxBlockingTime(30 * time.Millisecond)
-	green.SpawnOn(th.Hub, func() { time.Sleep(150 * time.Millisecond) }).Join()
+	green.SpawnOn(th.Hub, func() {
+		// Hold the hub (time.Sleep does not switch) until the report has
+		// come, 150 ms at least: a starved monitor (a loaded machine)
+		// ignores what it saw while it overslept, so a fixed stall may
+		// pass unseen.
+		for start := time.Now(); time.Since(start) < 10*time.Second; {
+			time.Sleep(5 * time.Millisecond)
+			if starts, _ := blockingReports(th); len(starts) > 0 && time.Since(start) > 150*time.Millisecond {
+				break
+			}
+		}
+	}).Join()
 	waitEnds(th, 1)
 	if starts, _ := blockingReports(th); len(starts) != 1 || starts[0].Threshold != 30*time.Millisecond {
 		t.Fatalf("reports: %v", starts)
@@ -253,10 +301,17 @@ func TestBlockingMonitorConfig(t *testing.T) {
 func TestBlockingReportsOnePerStall(t *testing.T) {
 	th := testutil.NewHub(t)
 	done := make(chan []*green.Greenlet)
+	var held [3]time.Duration // how long each really held the hub
 	th.Post(func() {
 		var gs []*green.Greenlet
 		for i := range 3 {
-			gs = append(gs, green.Spawn(func() { time.Sleep(200 * time.Millisecond) }).SetName(fmt.Sprint("blocker ", i)))
+			name := fmt.Sprint("blocker ", i)
+			gs = append(gs, green.Spawn(func() {
+				_, h := hub.Current()
+				start := time.Now()
+				waitReported(h, 200*time.Millisecond, name)
+				held[i] = time.Since(start)
+			}).SetName(name))
 		}
 		done <- gs
 	})
@@ -270,8 +325,10 @@ func TestBlockingReportsOnePerStall(t *testing.T) {
 		if want := fmt.Sprint("blocker ", i); e.Name != want {
 			t.Errorf("report %d names %q, want %q", i, e.Name, want)
 		}
-		if ends[i].Held > 350*time.Millisecond {
-			t.Errorf("stall %d lasted %v: two stalls taken for one", i, ends[i].Held)
+		// The monitor's measure is to within a sampling period (25 ms)
+		// either side; two stalls taken for one would add 200 ms.
+		if ends[i].Held > held[i]+150*time.Millisecond {
+			t.Errorf("stall %d lasted %v, held the hub %v: two stalls taken for one", i, ends[i].Held, held[i])
 		}
 	}
 }

@@ -24,6 +24,18 @@
 // started but has not run yet can be taken back with CancelStart (what a
 // kill of such a greenlet does).
 //
+// # Readiness state
+//
+// An FD remembers, per direction, whether an edge arrived that no wait has
+// consumed (and, sticky, whether a hang-up or error was reported). Callers
+// that learn more from a system call say so (FD.SetReadReady): a stream
+// read that returned less than asked, or EAGAIN, proves the descriptor
+// drained, so the next read can park until the next edge without trying
+// (FD.ReadReady), which is how netwrap reads without an EAGAIN per
+// message. Current (which every netwrap call and primitive makes) is O(1)
+// for the goroutines of a hub: a small direct-mapped cache keyed by the
+// goroutine, checked against the hub's running word.
+//
 // # Parking protocol
 //
 // A coroutine that waits records (g, g.Seq()) wherever its waker will find

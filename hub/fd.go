@@ -16,7 +16,12 @@ type FD struct {
 	fd     int
 	gen    uint32
 	closed bool
-	r, w   fdSide
+	// hup is sticky: the peer shut down or an error is pending, so a read
+	// never blocks again and SetReadReady(false) must not make readers
+	// wait for an edge that will not come (the end of stream is no data:
+	// the short read before it does not consume it).
+	hup  bool
+	r, w fdSide
 }
 
 type fdSide struct {
@@ -62,6 +67,25 @@ func (d *FD) Fd() int { return d.fd }
 
 // Closed reports whether Close was called.
 func (d *FD) Closed() bool { return d.closed }
+
+// ReadReady reports whether the read side may be ready: an edge arrived
+// (or the FD was just registered) and no wait consumed it since, and no
+// SetReadReady(false) said the descriptor was drained; or a hang-up or
+// error was reported (that state is sticky). False means that
+// a read would find nothing until the next edge: the caller may park
+// (WaitRead) without trying. Hub-only, unchecked (a hot path).
+func (d *FD) ReadReady() bool { return d.r.ready || d.hup }
+
+// SetReadReady records what the caller learnt about the read side: false
+// after a read that proves the descriptor drained (EAGAIN, or a short read
+// on a stream socket: epoll(7)), so that the next read parks until the
+// next edge instead of making a system call to learn it; true after a read
+// that may have left data behind (it filled the buffer), so that the next
+// WaitRead does not park on an edge that already came and went. Edges that
+// arrive later set it again, so false is never wrong for long: it is
+// cleared only by what proves the descriptor empty at that moment.
+// Hub-only, unchecked (a hot path).
+func (d *FD) SetReadReady(ready bool) { d.r.ready = ready }
 
 // WaitRead parks the calling coroutine until fd is readable (or at EOF or in
 // error), the timeout expires (timeout < 0: never) or the FD is closed. It
@@ -152,10 +176,13 @@ func (d *FD) on(s *fdSide, cb func(error)) error {
 func fireCallback(arg any) { arg.(func(error))(nil) }
 
 // fdReady is the poller's event callback.
-func (h *Hub) fdReady(tok pollToken, r, w bool) {
+func (h *Hub) fdReady(tok pollToken, r, w, hup bool) {
 	d := h.fds[tok.fd]
 	if d == nil || d.gen != tok.gen {
 		return // stale: the descriptor was unregistered or its number reused
+	}
+	if hup {
+		d.hup = true
 	}
 	if r {
 		d.r.ready = true

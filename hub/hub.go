@@ -325,18 +325,48 @@ func (h *Hub) Current() *G {
 // Current returns the caller's G and its hub, or nil, nil if the caller is
 // a plain goroutine (or a hub loop running a callback, in which case the hub
 // is returned with a nil G).
+//
+// Cost: O(1) for the goroutines of a hub (its loop and its coroutines'
+// workers), which serve themselves from a small direct-mapped cache keyed
+// by the goroutine (see curCache); a plain goroutine, or the first call of
+// a hub goroutine whose slot another one took, scans the running hubs.
 func Current() (*G, *Hub) {
+	me := getg()
+	slot := &curCache[curSlot(me)]
+	if h := slot.Load(); h != nil && loadRunning(h) == me {
+		return h.cur, h
+	}
 	p := hubs.Load()
 	if p == nil {
 		return nil, nil
 	}
-	me := getg()
 	for _, h := range *p {
 		if loadRunning(h) == me {
+			if slot.Load() != h {
+				slot.Store(h)
+			}
 			return h.cur, h
 		}
 	}
 	return nil, nil
+}
+
+// curCache maps a goroutine (by a hash of its runtime g pointer) to the hub
+// it last acted for. A goroutine of a hub (its loop, or a worker, which
+// runs the coroutines of one hub only) acts for that hub for life, so an
+// entry stays right until another goroutine hashing to the same slot takes
+// it; an entry is only a hint, checked against the hub's running word, so
+// a stale or foreign one costs a scan, never a wrong answer. Entries are
+// written on misses only: with one hub per core, the cache lines are
+// read-mostly and do not bounce between the cores.
+var curCache [curCacheSize]atomic.Pointer[Hub]
+
+const curCacheSize = 1024
+
+// curSlot hashes a runtime g pointer (16-byte aligned, a few hundred bytes
+// apart) to a curCache index.
+func curSlot(gid uintptr) uintptr {
+	return (gid * 0x9E3779B97F4A7C15 >> 40) % curCacheSize
 }
 
 // Callback queues fn(arg) to run on the loop after everything already

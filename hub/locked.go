@@ -16,10 +16,16 @@ func lockedOSThread() bool
 // that ends the process), so a coroutine that called runtime.LockOSThread
 // is unlocked and fails with ErrLockedThread instead, a panic that unwinds
 // it like any other.
+//
+// The check is inlined into the switch paths; failLocked is out of line.
 func refuseLockedThread() {
-	if !lockedOSThread() {
-		return
+	if lockedOSThread() {
+		failLocked()
 	}
+}
+
+//go:noinline
+func failLocked() {
 	for lockedOSThread() {
 		runtime.UnlockOSThread()
 	}

@@ -95,6 +95,7 @@ func (h *Hub) runReady() {
 			h.loopTransfer(h.prepare(e.g))
 		}
 	}
+	h.ready.shrink()
 }
 
 // wakeIdlers wakes the coroutines waiting in Idle once nothing is ready,
@@ -196,6 +197,7 @@ func (h *Hub) shutdown() {
 	}
 	clear(h.fds)
 	registerHub(h, false)
+	h.stoppedForMonitor()
 	h.setQuiet(false)
 	storeRunning(h, 0)
 	h.closePoller()

@@ -187,6 +187,11 @@ func turnTime() int64 { return coarseClock.Load() }
 var monitor struct {
 	mu      sync.Mutex
 	running bool
+	// tickMu is held by the monitor while it looks at the hubs, and by a
+	// hub's loop when it shuts down (stopped): a stall the monitor
+	// reported is then ended by the hub itself, before Stop returns, so
+	// that no report about a hub comes after its Stop.
+	tickMu sync.Mutex
 }
 
 // startMonitor makes sure the monitor runs; it exits by itself when no
@@ -268,6 +273,8 @@ func (m *monitorState) period() time.Duration {
 //
 //go:noinline
 func (m *monitorState) tick(p time.Duration) {
+	monitor.tickMu.Lock()
+	defer monitor.tickMu.Unlock()
 	now := nanotime()
 	coarseClock.Store(now)
 	// A monitor that woke much too late was starved itself: what it saw
@@ -294,7 +301,9 @@ gone:
 				}
 			}
 		}
-		h.endStall(now) // stopped while blocked: that ended the stall
+		if h.ext.mon.reported != nil {
+			h.endStall(now) // stopped while blocked: that ended the stall
+		}
 		delete(m.reported, h)
 	}
 }
@@ -361,7 +370,19 @@ func (h *Hub) reportStall(w uint64, held, threshold time.Duration) {
 	h.ReportError(e)
 }
 
-// endStall reports the end of the reported stall. Monitor-only.
+// stoppedForMonitor runs in the loop of a stopped hub, no longer listed:
+// it ends the stall the monitor reported, if any, so that the end report
+// comes before Stop returns.
+func (h *Hub) stoppedForMonitor() {
+	monitor.tickMu.Lock()
+	defer monitor.tickMu.Unlock()
+	if h.ext.mon.reported != nil {
+		h.endStall(nanotime())
+	}
+}
+
+// endStall reports the end of the reported stall. Monitor-only (or with
+// monitor.tickMu held).
 func (h *Hub) endStall(now int64) {
 	st := &h.ext.mon
 	start := st.reported

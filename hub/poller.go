@@ -15,7 +15,8 @@ package hub
 //     whose number was reused is recognised as stale and dropped.
 //   - del unregisters fd. Closing an fd unregisters it implicitly.
 //   - wait blocks for at most timeoutNs nanoseconds (-1: forever, 0: poll)
-//     and calls ready(token, readable, writable) for each event. A wake-up
+//     and calls ready(token, readable, writable, hangup) for each event (hangup:
+//     the peer shut down, or an error is pending: a read will not block again). A wake-up
 //     returns early and reports no event.
 //   - wake may be called from any goroutine; it makes a concurrent or the
 //     next wait return. The hub coalesces calls so that at most one wake-up

@@ -136,7 +136,7 @@ func (p *poller) del(fd int) error {
 	return nil
 }
 
-func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w bool)) error {
+func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w, hup bool)) error {
 	if now := nanotime(); now-p.lastSched > 1e6 {
 		p.lastSched = now
 		runtime.Gosched()
@@ -165,7 +165,8 @@ func (p *poller) wait(timeoutNs int64, ready func(tok pollToken, r, w bool)) err
 		e := ev.Events
 		r := e&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLPRI) != 0
 		w := e&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0
-		ready(pollToken{fd: ev.Fd, gen: uint32(ev.Pad)}, r, w)
+		hup := e&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
+		ready(pollToken{fd: ev.Fd, gen: uint32(ev.Pad)}, r, w, hup)
 	}
 	return nil
 }

@@ -4,9 +4,11 @@ package hub
 
 type poller struct{}
 
-func (p *poller) open() error                                      { return ErrUnsupported }
-func (p *poller) add(fd int, tok pollToken) error                  { return ErrUnsupported }
-func (p *poller) del(fd int) error                                 { return ErrUnsupported }
-func (p *poller) wait(int64, func(tok pollToken, r, w bool)) error { return ErrUnsupported }
-func (p *poller) wake()                                            {}
-func (p *poller) close()                                           {}
+func (p *poller) open() error                     { return ErrUnsupported }
+func (p *poller) add(fd int, tok pollToken) error { return ErrUnsupported }
+func (p *poller) del(fd int) error                { return ErrUnsupported }
+func (p *poller) wait(int64, func(tok pollToken, r, w, hup bool)) error {
+	return ErrUnsupported
+}
+func (p *poller) wake()  {}
+func (p *poller) close() {}

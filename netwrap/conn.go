@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -48,17 +49,19 @@ import (
 // uncontended compare-and-swaps (the queue) and no allocation, as with
 // package net. A caller that has to queue allocates one waiter.
 type Conn struct {
-	s   sock
-	std net.Conn
+	s     sock
+	std   atomic.Pointer[net.Conn] // set once; see netConn
+	valid bool                     // made by netwrap: not the zero value
+	lazy  *lazyConn                // for TCP conns adopted lazily (lazyconn.go)
 
 	// Arguments and results of the raw calls; touched only by greenlets
 	// of the bound hub, which run one at a time, between two parks.
 	rp     []byte
 	rn     int
-	rerr   error
+	rerr   unix.Errno
 	wp     []byte
 	wn     int
-	werr   error
+	werr   unix.Errno
 	readF  func(uintptr) bool
 	writeF func(uintptr) bool
 
@@ -73,6 +76,12 @@ type Conn struct {
 	// dgram is set for connected datagram sockets: a zero-length read
 	// is an empty datagram, not the end of the stream.
 	dgram bool
+
+	// stream is set for stream sockets (TCP, Unix), where a read that
+	// returns less than asked proves the socket drained (see read). Not
+	// for Unix sockets with SO_PASSCRED set when they are wrapped, where
+	// a read stops between the messages of different senders.
+	stream bool
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -92,7 +101,7 @@ func Wrap(c net.Conn) (*Conn, error) {
 	}
 	switch x := c.(type) {
 	case *Conn:
-		if x.std == nil {
+		if !x.valid {
 			return nil, ErrNotSocket
 		}
 		return x, nil
@@ -101,18 +110,23 @@ func Wrap(c net.Conn) (*Conn, error) {
 	case *net.UnixConn:
 		// Stream or datagram: ask the socket (Accept and Dial know,
 		// and do not come here).
-		var dgram bool
-		err := wrapKind(x, &dgram)
+		var dgram, passCred bool
+		err := wrapKind(x, &dgram, &passCred)
 		if err != nil {
 			return nil, err
 		}
-		return wrap(c, dgram)
+		w, err := wrap(c, dgram)
+		if w != nil && passCred {
+			w.stream = false
+		}
+		return w, err
 	}
 	return wrap(c, false)
 }
 
-// wrapKind sets *dgram if the Unix socket of c is a datagram socket.
-func wrapKind(c *net.UnixConn, dgram *bool) error {
+// wrapKind sets *dgram if the Unix socket of c is a datagram socket, and
+// *passCred if it has SO_PASSCRED set.
+func wrapKind(c *net.UnixConn, dgram, passCred *bool) error {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err
@@ -122,6 +136,9 @@ func wrapKind(c *net.UnixConn, dgram *bool) error {
 		var t int
 		t, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE)
 		*dgram = t == unix.SOCK_DGRAM
+		if pc, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED); err == nil && pc != 0 {
+			*passCred = true
+		}
 	}); err != nil {
 		return err
 	}
@@ -130,79 +147,85 @@ func wrapKind(c *net.UnixConn, dgram *bool) error {
 
 // wrap is Wrap for a conn whose kind (stream or datagram) is known.
 func wrap(c net.Conn, dgram bool) (*Conn, error) {
-	w := &Conn{std: c, dgram: dgram}
+	w := &Conn{valid: true, dgram: dgram, stream: !dgram}
 	if err := w.s.init(c); err != nil {
 		return nil, err
 	}
+	w.std.Store(&c)
 	w.readF = w.rawRead
 	w.writeF = w.rawWrite
 	return w, nil
 }
 
 // ok reports whether c is a usable Conn (not nil, not the zero value).
-func (c *Conn) ok() bool { return c != nil && c.std != nil }
+func (c *Conn) ok() bool { return c != nil && c.valid }
 
 // NetConn returns the package net conn underneath (the one that plain
-// goroutines use), nil for a nil Conn. Do not close it directly: close the
-// Conn.
+// goroutines use), nil for a nil or closed Conn. A TCP conn that netwrap
+// accepted or dialed in a greenlet has package net adopt its socket now
+// if nobody needed it before (see lazyconn.go). Do not close it directly:
+// close the Conn.
 func (c *Conn) NetConn() net.Conn {
-	if c == nil {
+	if !c.ok() {
 		return nil
 	}
-	return c.std
+	nc, _ := c.netConn()
+	return nc
 }
 
 // sysRead makes one read system call for a greenlet of the bound hub. err
-// is a package-level failure (closed, deadline); rerr the call's errno.
-func (c *Conn) sysRead(p []byte) (n int, rerr, err error) {
+// is a package-level failure (closed, deadline); rerr the call's errno (0
+// for success).
+func (c *Conn) sysRead(p []byte) (n int, rerr unix.Errno, err error) {
 	if c.owned {
 		if c.s.closed.Load() {
-			return 0, nil, errClosed
+			return 0, 0, errClosed
 		}
-		n, rerr = unix.Read(c.s.fd, p)
+		n, rerr = sysRead(c.s.fd, p)
 		return n, rerr, nil
 	}
 	c.rp = p
 	err = c.s.rc.Read(c.readF)
 	n, rerr = c.rn, c.rerr
-	c.rp, c.rerr = nil, nil
+	c.rp, c.rerr = nil, 0
 	if err != nil {
-		return 0, nil, rawErr(err)
+		return 0, 0, rawErr(err)
 	}
 	return n, rerr, nil
 }
 
 // sysWrite is sysRead for write.
-func (c *Conn) sysWrite(p []byte) (n int, werr, err error) {
+func (c *Conn) sysWrite(p []byte) (n int, werr unix.Errno, err error) {
 	if c.owned {
 		if c.s.closed.Load() {
-			return 0, nil, errClosed
+			return 0, 0, errClosed
 		}
-		n, werr = unix.Write(c.s.fd, p)
+		n, werr = sysWrite(c.s.fd, p)
 		return n, werr, nil
 	}
 	c.wp = p
 	err = c.s.rc.Write(c.writeF)
 	n, werr = c.wn, c.werr
-	c.wp, c.werr = nil, nil
+	c.wp, c.werr = nil, 0
 	if err != nil {
-		return 0, nil, rawErr(err)
+		return 0, 0, rawErr(err)
 	}
 	return n, werr, nil
 }
 
 func (c *Conn) rawRead(fd uintptr) bool {
-	c.rn, c.rerr = unix.Read(int(fd), c.rp)
+	c.rn, c.rerr = sysRead(int(fd), c.rp)
 	return true
 }
 
 func (c *Conn) rawWrite(fd uintptr) bool {
-	c.wn, c.werr = unix.Write(int(fd), c.wp)
+	c.wn, c.werr = sysWrite(int(fd), c.wp)
 	return true
 }
 
 func (c *Conn) opErr(op string, err error) error {
-	return &net.OpError{Op: op, Net: c.std.LocalAddr().Network(), Source: c.std.LocalAddr(), Addr: c.std.RemoteAddr(), Err: err}
+	la := c.LocalAddr()
+	return &net.OpError{Op: op, Net: la.Network(), Source: la, Addr: c.RemoteAddr(), Err: err}
 }
 
 // Read reads up to len(p) bytes. It returns io.EOF at end of stream. On
@@ -222,41 +245,61 @@ func (c *Conn) Read(p []byte) (n int, err error) {
 	// through the unlock at the end.
 	switch {
 	case fd == nil:
-		n, err = c.std.Read(p)
+		var nc net.Conn
+		if nc, err = c.netConn(); err != nil {
+			err = c.opErr("read", err)
+		} else {
+			n, err = nc.Read(p)
+		}
 	case len(p) == 0:
 	default:
-	loop:
-		for {
-			if c.s.expired(false) {
-				err = c.opErr("read", errDeadline)
-				break
-			}
-			var rerr error
-			n, rerr, err = c.sysRead(p)
-			if err != nil {
-				n, err = 0, c.opErr("read", err)
-				break
-			}
-			switch rerr {
-			case nil:
-				if n == 0 && !c.dgram {
-					err = io.EOF
-				}
-				break loop
-			case unix.EINTR:
-			case unix.EAGAIN:
-				if err = c.s.wait(fd, false); err != nil {
-					n, err = 0, c.opErr("read", err)
-					break loop
-				}
-			default:
-				n, err = 0, c.opErr("read", os.NewSyscallError("read", rerr))
-				break loop
-			}
-		}
+		n, err = c.read(fd, p)
 	}
 	c.s.r.unlock()
 	return n, err
+}
+
+// read is Read for a greenlet of the bound hub, holding the read side.
+//
+// It trusts the hub's readiness state of the descriptor (see
+// hub.FD.ReadReady): on a stream socket a read that returns less than
+// asked proves the socket drained (epoll(7)), so the next read parks until
+// the next edge at once instead of making a system call to learn EAGAIN
+// (as libuv and tokio do); EAGAIN clears the state too, and a read that
+// fills p leaves it set, since more may be waiting.
+func (c *Conn) read(fd *hub.FD, p []byte) (int, error) {
+	if c.stream && !fd.ReadReady() {
+		if err := c.s.wait(fd, false); err != nil {
+			return 0, c.opErr("read", err)
+		}
+	}
+	for {
+		if c.s.expired(false) {
+			return 0, c.opErr("read", errDeadline)
+		}
+		n, rerr, err := c.sysRead(p)
+		if err != nil {
+			return 0, c.opErr("read", err)
+		}
+		switch rerr {
+		case 0:
+			if n == 0 && !c.dgram {
+				return 0, io.EOF
+			}
+			if c.stream {
+				fd.SetReadReady(n == len(p))
+			}
+			return n, nil
+		case unix.EINTR:
+		case unix.EAGAIN:
+			fd.SetReadReady(false) // park until the next edge
+			if err := c.s.wait(fd, false); err != nil {
+				return 0, c.opErr("read", err)
+			}
+		default:
+			return 0, c.opErr("read", os.NewSyscallError("read", rerr))
+		}
+	}
 }
 
 // Write writes all of p unless an error (a deadline, Close, a reset)
@@ -272,7 +315,12 @@ func (c *Conn) Write(p []byte) (nn int, err error) {
 		return 0, c.opErr("write", err)
 	}
 	if fd == nil {
-		nn, err = c.std.Write(p)
+		var nc net.Conn
+		if nc, err = c.netConn(); err != nil {
+			err = c.opErr("write", err)
+		} else {
+			nn, err = nc.Write(p)
+		}
 		c.s.w.unlock()
 		return nn, err
 	}
@@ -291,11 +339,11 @@ loop:
 		if n > 0 {
 			nn += n
 		}
-		if nn == len(p) && werr == nil {
+		if nn == len(p) && werr == 0 {
 			break
 		}
 		switch werr {
-		case nil:
+		case 0:
 			if n == 0 {
 				err = c.opErr("write", io.ErrUnexpectedEOF)
 				break loop
@@ -323,7 +371,14 @@ func (c *Conn) Close() error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	return c.s.close(c.std.Close)
+	if c.lazy != nil {
+		err := c.s.close(c.closeLazy)
+		if _, ok := err.(*net.OpError); err != nil && !ok {
+			err = c.opErr("close", err)
+		}
+		return err
+	}
+	return c.s.close((*c.std.Load()).Close)
 }
 
 // LocalAddr returns the local address (nil for a nil Conn).
@@ -331,7 +386,10 @@ func (c *Conn) LocalAddr() net.Addr {
 	if !c.ok() {
 		return nil
 	}
-	return c.std.LocalAddr()
+	if c.lazy != nil {
+		return c.localAddr()
+	}
+	return (*c.std.Load()).LocalAddr()
 }
 
 // RemoteAddr returns the peer's address (nil for a nil Conn).
@@ -339,7 +397,10 @@ func (c *Conn) RemoteAddr() net.Addr {
 	if !c.ok() {
 		return nil
 	}
-	return c.std.RemoteAddr()
+	if c.lazy != nil {
+		return c.remoteAddr()
+	}
+	return (*c.std.Load()).RemoteAddr()
 }
 
 // SetDeadline sets the read and write deadlines; see net.Conn.
@@ -347,7 +408,10 @@ func (c *Conn) SetDeadline(t time.Time) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	if err := c.std.SetDeadline(t); err != nil {
+	if c.lazy != nil {
+		return c.setDeadlineLazy(t, true, true)
+	}
+	if err := (*c.std.Load()).SetDeadline(t); err != nil {
 		return err
 	}
 	c.s.setDeadline(t, true, true)
@@ -359,7 +423,10 @@ func (c *Conn) SetReadDeadline(t time.Time) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	if err := c.std.SetReadDeadline(t); err != nil {
+	if c.lazy != nil {
+		return c.setDeadlineLazy(t, true, false)
+	}
+	if err := (*c.std.Load()).SetReadDeadline(t); err != nil {
 		return err
 	}
 	c.s.setDeadline(t, true, false)
@@ -371,7 +438,10 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 	if !c.ok() {
 		return syscall.EINVAL
 	}
-	if err := c.std.SetWriteDeadline(t); err != nil {
+	if c.lazy != nil {
+		return c.setDeadlineLazy(t, false, true)
+	}
+	if err := (*c.std.Load()).SetWriteDeadline(t); err != nil {
 		return err
 	}
 	c.s.setDeadline(t, false, true)
@@ -384,9 +454,15 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // take a buffer, Read and give it back. It honours the read deadline
 // (os.ErrDeadlineExceeded) and returns the errors Read would.
 //
-// In a greenlet it parks on the hub and then checks readiness with one
-// poll(2); from a plain goroutine it blocks in Go's netpoller. It counts as
-// a read: it waits behind the reads before it, and they behind it.
+// In a greenlet it trusts the hub's readiness state (see Read): after a
+// read that drained the socket it parks until the next edge and returns,
+// with no system call; only when that state cannot tell (a fresh conn, a
+// read that filled its buffer) does it check with one poll(2). An edge
+// that arrived before the last read is reported after it, so a WaitRead
+// may rarely return with nothing to read (the next Read then parks, as it
+// would have anyway). From a plain goroutine it blocks in Go's netpoller.
+// It counts as a read: it waits behind the reads before it, and they
+// behind it.
 func (c *Conn) WaitRead() error {
 	if !c.ok() {
 		return syscall.EINVAL
@@ -398,10 +474,7 @@ func (c *Conn) WaitRead() error {
 	if fd == nil {
 		// Plain goroutine (or foreign hub): the netpoller waits when
 		// the callback reports "not ready".
-		err = c.s.rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
-		if err != nil {
-			err = c.opErr("read", rawErr(err))
-		}
+		err = c.waitReadStd()
 	} else {
 		err = c.waitRead(fd)
 	}
@@ -411,22 +484,53 @@ func (c *Conn) WaitRead() error {
 
 // waitRead is WaitRead for a greenlet of the bound hub.
 func (c *Conn) waitRead(fd *hub.FD) error {
-	for {
-		if c.s.expired(false) {
-			return c.opErr("read", errDeadline)
+	if c.s.expired(false) {
+		return c.opErr("read", errDeadline)
+	}
+	if fd.ReadReady() {
+		// Maybe: ask the socket.
+		if c.owned {
+			// Ours: open while this greenlet runs (see sock.close).
+			if c.s.closed.Load() {
+				return c.opErr("read", errClosed)
+			}
+			if readable(c.s.fd) {
+				return nil
+			}
+		} else {
+			ok := false
+			err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
+			if err != nil {
+				return c.opErr("read", rawErr(err))
+			}
+			if ok {
+				return nil
+			}
 		}
-		ok := false
-		err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
-		if err != nil {
-			return c.opErr("read", rawErr(err))
-		}
-		if ok {
-			return nil
-		}
-		if err := c.s.wait(fd, false); err != nil {
-			return c.opErr("read", err)
+		fd.SetReadReady(false)
+	}
+	if err := c.s.wait(fd, false); err != nil {
+		return c.opErr("read", err)
+	}
+	// Woken by an edge: the Read that follows must try, not park.
+	fd.SetReadReady(true)
+	return nil
+}
+
+// waitReadStd is WaitRead for a plain goroutine (or a greenlet of another
+// hub): Go's netpoller waits when the callback reports "not ready".
+func (c *Conn) waitReadStd() error {
+	nc, err := c.netConn()
+	if err == nil {
+		var rc syscall.RawConn
+		if rc, err = nc.(syscall.Conn).SyscallConn(); err == nil {
+			err = rc.Read(func(fd uintptr) bool { return readable(int(fd)) })
 		}
 	}
+	if err != nil {
+		return c.opErr("read", rawErr(err))
+	}
+	return nil
 }
 
 // readable reports whether fd has something to read, or an error or
@@ -442,69 +546,17 @@ func readable(fd int) bool {
 	}
 }
 
-// CloseRead shuts down the reading side (TCP and Unix conns).
-func (c *Conn) CloseRead() error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(interface{ CloseRead() error }); ok {
-		return x.CloseRead()
-	}
-	return c.opErr("close", syscall.EINVAL)
-}
-
-// CloseWrite shuts down the writing side: the peer reads io.EOF (TCP and
-// Unix conns).
-func (c *Conn) CloseWrite() error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(interface{ CloseWrite() error }); ok {
-		return x.CloseWrite()
-	}
-	return c.opErr("close", syscall.EINVAL)
-}
-
-// SetNoDelay controls Nagle's algorithm on a TCP conn (package net turns
-// it off, noDelay true, by default). It fails with syscall.EINVAL on other
-// conns.
-func (c *Conn) SetNoDelay(noDelay bool) error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(*net.TCPConn); ok {
-		return x.SetNoDelay(noDelay)
-	}
-	return c.opErr("set", syscall.EINVAL)
-}
-
-// SetKeepAlive turns TCP keep-alive probes on or off (TCP conns only).
-func (c *Conn) SetKeepAlive(on bool) error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(*net.TCPConn); ok {
-		return x.SetKeepAlive(on)
-	}
-	return c.opErr("set", syscall.EINVAL)
-}
-
-// SetKeepAlivePeriod sets the idle time before keep-alive probes (TCP
-// conns only).
-func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
-	if !c.ok() {
-		return syscall.EINVAL
-	}
-	if x, ok := c.std.(*net.TCPConn); ok {
-		return x.SetKeepAlivePeriod(d)
-	}
-	return c.opErr("set", syscall.EINVAL)
-}
-
-// SyscallConn returns the raw connection of the package net conn.
+// SyscallConn returns the raw connection of the package net conn. On a
+// TCP conn that netwrap accepted or dialed in a greenlet, its Control
+// called from a greenlet of the conn's hub runs on the conn's own
+// descriptor without package net (see NetConn); anything else has
+// package net adopt the socket first.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	if !c.ok() {
 		return nil, syscall.EINVAL
 	}
-	return c.s.rc, nil
+	if c.lazy == nil {
+		return c.s.rc, nil
+	}
+	return lazyRaw{c}, nil
 }

@@ -251,6 +251,9 @@ func connect(ctx context.Context, h *hub.Hub, family, sotype int, sa, local unix
 		return nil, os.NewSyscallError("connect", err)
 	}
 	ok = true
+	if family != unix.AF_UNIX && sotype == unix.SOCK_STREAM {
+		return newLazyConn(fd, addrPort(sa)), nil
+	}
 	return adoptConn(fd, sotype == unix.SOCK_DGRAM)
 }
 

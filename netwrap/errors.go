@@ -48,10 +48,6 @@ var (
 // was interrupted (its greenlet killed) in the middle of sending records.
 var errTLSInterrupted = errors.New("netwrap: TLS write interrupted mid-record: the connection is unusable")
 
-// errDeadlineChanged is the Cancel error with which SetDeadline wakes a
-// parked greenlet so that it re-reads the deadline. Never returned.
-var errDeadlineChanged = errors.New("netwrap: deadline changed")
-
 // Errors of package net and os that netwrap returns, named here once.
 var (
 	errClosed   = net.ErrClosed

@@ -24,16 +24,24 @@ import (
 // net.ErrClosed. The accepted conns are *Conn. The zero value is not
 // usable: its methods fail with syscall.EINVAL.
 //
-// Cost: an accept in a greenlet is accept4 plus the few system calls with
-// which package net adopts the new descriptor (net.FileConn).
+// Cost: an accept of a TCP conn in a greenlet is accept4 and one
+// setsockopt (TCP_NODELAY, as package net sets it), and two heap objects;
+// package net adopts the socket only if a plain goroutine or another hub
+// uses the conn later (see Conn.NetConn). Unix conns are adopted at once
+// (net.FileConn: a few more system calls).
 type Listener struct {
 	s   sock
 	std net.Listener
 
 	// Results of the raw accept, touched only on the bound hub.
 	afd     int
+	asa     unix.Sockaddr
 	aerr    error
 	acceptF func(uintptr)
+
+	// tcp: the accepted conns are TCP conns, adopted by package net
+	// lazily (lazyconn.go).
+	tcp bool
 
 	// pending is an accepted connection that could not be adopted for
 	// lack of descriptors (net.FileConn duplicates it): it is kept and
@@ -62,6 +70,7 @@ func WrapListener(l net.Listener) (*Listener, error) {
 		return nil, err
 	}
 	w.acceptF = w.rawAccept
+	_, w.tcp = l.(*net.TCPListener)
 	return w, nil
 }
 
@@ -78,7 +87,7 @@ func (l *Listener) NetListener() net.Listener {
 }
 
 func (l *Listener) rawAccept(fd uintptr) {
-	l.afd, _, l.aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+	l.afd, l.asa, l.aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 }
 
 func (l *Listener) opErr(err error) error {
@@ -146,13 +155,16 @@ func (l *Listener) accept(fd *hub.FD) (*Conn, error) {
 			return nil, l.opErr(errDeadline)
 		}
 		err := l.s.rc.Control(l.acceptF)
-		nfd, aerr := l.afd, l.aerr
-		l.aerr = nil
+		nfd, sa, aerr := l.afd, l.asa, l.aerr
+		l.aerr, l.asa = nil, nil
 		if err != nil {
 			return nil, l.opErr(rawErr(err))
 		}
 		switch aerr {
 		case nil:
+			if l.tcp {
+				return newLazyConn(nfd, addrPort(sa)), nil
+			}
 			f := os.NewFile(uintptr(nfd), "")
 			c, err := adoptFile(f, false)
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -40,7 +41,11 @@ var echoBufs = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b 
 // TestManyConns serves 10,000 concurrent loopback connections (opened by
 // a child process, so that both ends fit the descriptor limit) from one
 // hub, each by its own greenlet, checks every echo and reports the memory
-// per idle connection. Long mode only; NETWRAP_CONNS changes the count.
+// per idle connection. Long mode only; NETWRAP_CONNS changes the count
+// (NETWRAP_CONNS=100000 for the issue's 100,000: the client spreads its
+// connections over several loopback source addresses, since one has too
+// few ports). The descriptor limit is raised to what the count needs (each
+// process holds one end); the test is skipped if the hard limit is lower.
 func TestManyConns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens 10,000 connections")
@@ -49,6 +54,7 @@ func TestManyConns(t *testing.T) {
 	if s := os.Getenv("NETWRAP_CONNS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
+	raiseNoFile(t, n+200)
 	h := newHub(t)
 	srv := &StreamServer{Hub: h, Handler: idleEcho, Backlog: 4096}
 	if err := srv.Start(nil); err != nil {
@@ -93,10 +99,16 @@ func TestManyConns(t *testing.T) {
 	runtime.ReadMemStats(&m1)
 	inuse := func(m *runtime.MemStats) int64 { return int64(m.HeapInuse + m.StackInuse + m.MSpanInuse) }
 	per := float64(inuse(&m1)-inuse(&m0)) / float64(n)
-	t.Logf("%d idle connections, one greenlet each: %.0f bytes per connection (heap+stacks in use), %.0f bytes of Sys per connection",
-		n, per, float64(int64(m1.Sys)-int64(m0.Sys))/float64(n))
-	if per > 8<<10 {
-		t.Errorf("%.0f bytes per idle connection, target 8 KiB", per)
+	stack := float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / float64(n)
+	t.Logf("%d idle connections, one greenlet each: %.0f bytes per connection (heap+stacks in use; stacks %.0f), %.0f bytes of Sys per connection",
+		n, per, stack, float64(int64(m1.Sys)-int64(m0.Sys))/float64(n))
+	// Issue 13's targets are 4 KiB per connection and the runtime's 2 KiB
+	// minimum stack; today the park path's frames (about 1.5 KiB, more
+	// than the 1.1 KiB a 2 KiB stack leaves above its guard) make the
+	// stack 4 KiB. The test guards against regressions beyond 6.5 KiB
+	// and reports the figures.
+	if per > 6.5*1024 && !raceEnabled {
+		t.Errorf("%.0f bytes per idle connection (stacks %.0f), regression guard 6.5 KiB (target 4 KiB)", per, stack)
 	}
 	stdin.Close()
 	io.Copy(io.Discard, stdout)
@@ -118,8 +130,15 @@ func TestManyConnsClient(t *testing.T) {
 			c.Close()
 		}
 	}()
+	raiseNoFile(t, n+200)
 	for i := range n {
-		c, err := net.Dial("tcp", addr)
+		// Past 20,000, other loopback source addresses (one has about
+		// 28,000 ephemeral ports towards one server port).
+		var d net.Dialer
+		if i >= 20000 {
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i/20000))}
+		}
+		c, err := d.Dial("tcp", addr)
 		if err != nil {
 			fmt.Printf("MANY dial %d: %v\n", i, err)
 			return
@@ -136,4 +155,24 @@ func TestManyConnsClient(t *testing.T) {
 	}
 	fmt.Println("MANY READY")
 	io.Copy(io.Discard, os.Stdin) // stay connected until the parent is done
+}
+
+// raiseNoFile raises the soft descriptor limit to at least n (up to the
+// hard limit; Go raises it to the hard limit at start-up already on
+// Linux), or skips the test.
+func raiseNoFile(t *testing.T, n int) {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		t.Skip(err)
+	}
+	if rl.Cur >= uint64(n) {
+		return
+	}
+	if rl.Max < uint64(n) {
+		t.Skipf("RLIMIT_NOFILE hard limit %d < %d", rl.Max, n)
+	}
+	rl.Cur = rl.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		t.Skip(err)
+	}
 }

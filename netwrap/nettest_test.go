@@ -1,9 +1,12 @@
 package netwrap
 
 import (
+	"fmt"
 	"net"
 	"testing"
 
+	"github.com/greenrt/green/green"
+	"github.com/greenrt/green/hub"
 	"golang.org/x/net/nettest"
 )
 
@@ -70,5 +73,60 @@ func TestNettestConn(t *testing.T) {
 				})
 			})
 		}
+	}
+}
+
+// greenletPipe returns two TCP conns accepted and dialed in greenlets of h:
+// bare descriptors that package net adopts only when a plain goroutine
+// first uses them (lazyconn.go), which is what nettest's goroutines do.
+func greenletPipe(h *hub.Hub, l *Listener) (c1, c2 net.Conn, err error) {
+	gl := green.SpawnOn(h, func() error {
+		acc := green.Spawn(l.AcceptConn)
+		c, err := Dial("tcp", l.Addr().String())
+		if err != nil {
+			acc.Kill()
+			return err
+		}
+		v, err := acc.Get()
+		if err != nil {
+			c.Close()
+			return err
+		}
+		c1, c2 = c, v.(*Conn)
+		return nil
+	})
+	return c1, c2, gl.Join()
+}
+
+// TestNettestLazyConn runs nettest's suite on conns made in greenlets
+// (adopted by package net lazily), and on such conns that a greenlet also
+// uses meanwhile, so both descriptors are live.
+func TestNettestLazyConn(t *testing.T) {
+	checkLeaks(t)
+	for _, used := range []bool{false, true} {
+		t.Run(fmt.Sprintf("greenlet-used=%v", used), func(t *testing.T) {
+			h := newHub(t)
+			l, err := Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			nettest.TestConn(t, func() (net.Conn, net.Conn, func(), error) {
+				c1, c2, err := greenletPipe(h, l)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				if used {
+					inGreenlet(t, h, func() error {
+						if _, err := c1.Write(nil); err != nil {
+							return err
+						}
+						_, err := c2.Write(nil)
+						return err
+					})
+				}
+				return c1, c2, func() { c1.Close(); c2.Close() }, nil
+			})
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/netwrap/internal/deadline"
 )
 
 // sock is the cooperative core shared by Conn, Listener and PacketConn: the
@@ -41,10 +42,13 @@ type sock struct {
 	mu     sync.Mutex // orders bind against close
 	reg    atomic.Pointer[binding]
 	closed atomic.Bool
-	r, w   ioLock
-	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
-	// on the package net value, which enforces them for plain goroutines.
-	rdl, wdl atomic.Int64
+	// bare: the descriptor is netwrap's own (a lazy conn's), closed by
+	// the first Close only; later Closes fail with net.ErrClosed.
+	bare bool
+	r, w ioLock
+	// Deadlines for greenlets. They mirror what was set on the package
+	// net value, which enforces them for plain goroutines.
+	dl deadline.Deadlines
 }
 
 // binding is a sock's registration with a hub.
@@ -96,6 +100,9 @@ func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
 	if err != nil {
 		return nil, err
 	}
+	// EPOLL_CTL_ADD reports what is ready already as a first edge, so
+	// the first read can park for it instead of trying for EAGAIN.
+	fd.SetReadReady(false)
 	s.reg.Store(&binding{h: h, fd: fd})
 	return fd, nil
 }
@@ -103,14 +110,7 @@ func (s *sock) bind(h *hub.Hub) (*hub.FD, error) {
 // expired reports whether the read (or write) deadline has passed. The
 // package net deadline may not be marked expired yet when a hub timer
 // says it is: greenlets check their own copy before each system call.
-func (s *sock) expired(write bool) bool {
-	dl := &s.rdl
-	if write {
-		dl = &s.wdl
-	}
-	d := dl.Load()
-	return d != 0 && d <= time.Now().UnixNano()
-}
+func (s *sock) expired(write bool) bool { return s.dl.Expired(write) }
 
 // begin starts an I/O call in one direction. It classifies the caller
 // and takes that direction's lock l, waiting behind the callers before it
@@ -122,9 +122,12 @@ func (s *sock) expired(write bool) bool {
 // which must never block, it panics with hub.ErrNotCoroutine. On success
 // the caller must unlock l when the call ends.
 func (s *sock) begin(l *ioLock) (*hub.FD, error) {
-	g, h := hub.Current()
 	var fd *hub.FD
-	if g != nil {
+	if b := s.reg.Load(); b != nil && b.h.Current() != nil {
+		// The hot path: a greenlet of the bound hub (one load of that
+		// hub's running word, no search for the caller's hub).
+		fd = b.fd
+	} else if g, h := hub.Current(); g != nil {
 		if b := s.reg.Load(); b == nil {
 			var err error
 			if fd, err = s.bind(h); err != nil {
@@ -168,38 +171,7 @@ func (s *sock) wait(fd *hub.FD, write bool) error {
 }
 
 func (s *sock) waitFD(fd *hub.FD, write bool) error {
-	dl := &s.rdl
-	if write {
-		dl = &s.wdl
-	}
-	for {
-		timeout := time.Duration(-1)
-		if d := dl.Load(); d != 0 {
-			timeout = time.Duration(d - time.Now().UnixNano())
-			if timeout <= 0 {
-				return errDeadline
-			}
-		}
-		var err error
-		if write {
-			err = fd.WaitWrite(timeout)
-		} else {
-			err = fd.WaitRead(timeout)
-		}
-		switch err {
-		case nil:
-			return nil
-		case hub.ErrTimeout, errDeadlineChanged:
-			continue // re-read the deadline
-		case hub.ErrFDClosed:
-			if s.closed.Load() {
-				return errClosed
-			}
-			return hub.ErrStopped
-		default:
-			return err
-		}
-	}
+	return s.dl.Wait(fd, write, &s.closed, errClosed)
 }
 
 // close marks the sock closed and unregisters it from its hub (waking its
@@ -210,6 +182,9 @@ func (s *sock) close(closeStd func() error) error {
 	first := !s.closed.Swap(true)
 	b := s.reg.Load()
 	s.mu.Unlock()
+	if !first && s.bare {
+		return errClosed // closeStd closes the number once, below
+	}
 	if first {
 		// Callers queued behind the one in the system call fail now;
 		// that one is woken below (greenlets) or by closeStd.
@@ -248,32 +223,11 @@ func (s *sock) close(closeStd func() error) error {
 // in that direction so that it re-reads it. The caller sets the same
 // deadline on the package net value for plain goroutines.
 func (s *sock) setDeadline(t time.Time, r, w bool) {
-	var ns int64
-	if !t.IsZero() {
-		if ns = t.UnixNano(); ns == 0 {
-			ns = 1
-		}
+	if b := s.reg.Load(); b != nil {
+		s.dl.Set(t, r, w, b.h, b.fd)
+	} else {
+		s.dl.Set(t, r, w, nil, nil)
 	}
-	if r {
-		s.rdl.Store(ns)
-	}
-	if w {
-		s.wdl.Store(ns)
-	}
-	b := s.reg.Load()
-	if b == nil {
-		return
-	}
-	cancel := func() {
-		if !b.fd.Closed() {
-			b.fd.Cancel(r, w, errDeadlineChanged)
-		}
-	}
-	if b.h.OnHub() {
-		cancel()
-		return
-	}
-	_ = b.h.Post(cancel) // fails only when the hub has stopped
 }
 
 // rawErr turns the error of a syscall.RawConn call (a *net.OpError with op

@@ -22,8 +22,13 @@ import (
 func wedgeHub(t *testing.T) *hub.Hub { return startHub(t, true) }
 
 // slowPeer is how long the peers of these tests wait before reading, so
-// that the writers under test park on full buffers meanwhile.
-const slowPeer = 200 * time.Millisecond
+// that the writers under test park on full buffers meanwhile. A wedged hub
+// stalls for all of it; a writer that encrypts a socket buffer's worth of
+// records without parking (several MiB on loopback, 200 ms and more under
+// the race detector on a loaded machine) holds the hub for a while too,
+// which is cooperative scheduling, not the bug: the delay is long enough
+// to tell the two apart.
+const slowPeer = time.Second
 
 // checkGap fails the test if the hub stalled for a good part of the slow
 // peer's delay.

@@ -133,54 +133,81 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 // every server alike, and returns for each server and size the round with
 // the median req/s. The servers are stopped at the end.
 func benchAll(ctx context.Context, servers []benchServer, sizes []int, rounds int, load echo.Load, bar *progressbar.ProgressBar) []benchRow {
-	type started struct {
-		benchServer
-		addr string
-		err  error
-	}
-	var ss []started
-	for _, s := range servers {
-		addr, stop, err := s.start(ctx)
-		if err == nil {
-			defer stop()
-		}
-		ss = append(ss, started{s, addr, err})
-	}
-	all := map[string][]benchRow{} // by server and size, one row per round
-	key := func(server string, size int) string { return fmt.Sprint(server, "/", size) }
+	ss, stop := startBenchServers(ctx, servers)
+	defer stop()
+	all := map[string][]benchRow{} // by benchKey, one row per round
 	for round := 1; round <= rounds && ctx.Err() == nil; round++ {
-		for _, s := range ss {
-			for _, size := range sizes {
-				if bar != nil {
-					bar.Describe(fmt.Sprintf("round %d: %-10s %3d KiB", round, s.name, size>>10))
-				}
-				if ctx.Err() != nil {
-					break // interrupted: keep only the rounds that ran whole
-				}
-				row := benchRow{server: s.name, size: size, err: s.err}
-				if s.err == nil {
-					l := load
-					l.Addr, l.Size = s.addr, size
-					row.stats, row.err = l.Run(ctx)
-				}
-				if ctx.Err() == nil {
-					all[key(s.name, size)] = append(all[key(s.name, size)], row)
-				}
-				if bar != nil {
-					bar.Add(1)
-				}
-			}
-		}
+		benchRound(ctx, round, ss, sizes, load, bar, all)
 	}
 	var rows []benchRow
 	for _, s := range ss {
 		for _, size := range sizes {
-			if rs := all[key(s.name, size)]; len(rs) > 0 {
+			if rs := all[benchKey(s.name, size)]; len(rs) > 0 {
 				rows = append(rows, medianRow(rs))
 			}
 		}
 	}
 	return rows
+}
+
+// startedServer is a server of benchAll once started (or not: err).
+type startedServer struct {
+	benchServer
+	addr string
+	err  error
+}
+
+// startBenchServers starts the servers and returns them with the
+// function that stops those that started.
+func startBenchServers(ctx context.Context, servers []benchServer) ([]startedServer, func()) {
+	var ss []startedServer
+	var stops []func()
+	for _, s := range servers {
+		addr, stop, err := s.start(ctx)
+		if err == nil {
+			stops = append(stops, stop)
+		}
+		ss = append(ss, startedServer{s, addr, err})
+	}
+	return ss, func() {
+		for _, stop := range slices.Backward(stops) {
+			stop()
+		}
+	}
+}
+
+func benchKey(server string, size int) string { return fmt.Sprint(server, "/", size) }
+
+// benchRound measures each server at each size once, adding the rows to
+// all; a round that is interrupted adds nothing more.
+func benchRound(ctx context.Context, round int, ss []startedServer, sizes []int, load echo.Load, bar *progressbar.ProgressBar, all map[string][]benchRow) {
+	for _, s := range ss {
+		for _, size := range sizes {
+			if bar != nil {
+				bar.Describe(fmt.Sprintf("round %d: %-10s %3d KiB", round, s.name, size>>10))
+			}
+			if ctx.Err() != nil {
+				return // interrupted: keep only the rounds that ran whole
+			}
+			row := s.measure(ctx, load, size)
+			if ctx.Err() == nil {
+				all[benchKey(s.name, size)] = append(all[benchKey(s.name, size)], row)
+			}
+			if bar != nil {
+				bar.Add(1)
+			}
+		}
+	}
+}
+
+// measure runs the load against s with messages of size.
+func (s startedServer) measure(ctx context.Context, load echo.Load, size int) benchRow {
+	row := benchRow{server: s.name, size: size, err: s.err}
+	if s.err == nil {
+		load.Addr, load.Size = s.addr, size
+		row.stats, row.err = load.Run(ctx)
+	}
+	return row
 }
 
 // medianRow returns the first failed round, or the round with the median

@@ -21,22 +21,46 @@ import (
 	"github.com/greenrt/green/netwrap"
 )
 
-// handle serves one connection in its own greenlet. The read parks this
-// greenlet until data arrives; the other connections are served meanwhile.
+// handle serves one connection in its own greenlet. WaitRead parks this
+// greenlet until data arrives (the other connections are served
+// meanwhile) without holding a buffer: an idle connection costs its
+// greenlet and socket only. A buffer is borrowed for one read and the
+// write of what it read, then given back.
 func handle(c net.Conn) {
 	fmt.Printf("server: %s connected\n", c.RemoteAddr())
 	defer fmt.Printf("server: %s gone\n", c.RemoteAddr())
-	r := bufio.NewReader(c)
+	conn := c.(*netwrap.Conn)
 	for {
-		line, err := r.ReadString('\n')
+		if err := conn.WaitRead(); err != nil {
+			return
+		}
+		buf := getBuf()
+		n, err := conn.Read(buf)
+		if err == nil {
+			_, err = conn.Write(buf[:n])
+		}
+		putBuf(buf)
 		if err != nil {
 			return // EOF or error: the server closes the connection
 		}
-		if _, err := c.Write([]byte(line)); err != nil {
-			return
-		}
 	}
 }
+
+// free is the buffer free list. No lock: every greenlet of this server
+// runs on one hub, one at a time (a server on several hubs, such as
+// netwrap.ParallelServer, would keep one list per hub).
+var free [][]byte
+
+func getBuf() []byte {
+	if k := len(free); k > 0 {
+		b := free[k-1]
+		free = free[:k-1]
+		return b
+	}
+	return make([]byte, 16<<10)
+}
+
+func putBuf(b []byte) { free = append(free, b) }
 
 // client connects, sends a few lines, and checks each echo.
 func client(addr, name string) error {

@@ -14,6 +14,7 @@ type Ring[T any] struct {
 // Len returns the number of elements.
 func (r *Ring[T]) Len() int { return r.n }
 
+//go:noinline
 func (r *Ring[T]) grow() {
 	size := 2 * len(r.buf)
 	if size == 0 {

@@ -200,19 +200,11 @@ func (c *Cmd) StdinPipe() (io.WriteCloser, error) {
 	if c.Process != nil || c.started.Load() {
 		return nil, ErrStdinPipeAfterStart
 	}
-	pr, pw, err := os.Pipe()
+	pr, w, err := c.writePipe()
 	if err != nil {
-		return nil, err
-	}
-	w, err := greenos.Wrap(pw)
-	if err != nil {
-		pr.Close()
-		pw.Close()
 		return nil, err
 	}
 	c.Stdin = pr
-	c.childFiles = append(c.childFiles, pr)
-	c.parentPipes = append(c.parentPipes, w)
 	return w, nil
 }
 
@@ -254,19 +246,34 @@ func (c *Cmd) StderrPipe() (io.ReadCloser, error) {
 // readPipe makes a pipe whose write end goes to the child and whose read
 // end, cooperative, stays with the parent until Wait.
 func (c *Cmd) readPipe() (*greenos.File, *os.File, error) {
+	pw, r, err := c.pipe(false)
+	return r, pw, err
+}
+
+// writePipe makes a pipe whose read end goes to the child and whose write
+// end, cooperative, stays with the parent until Wait.
+func (c *Cmd) writePipe() (*os.File, *greenos.File, error) { return c.pipe(true) }
+
+// pipe makes a pipe, gives one end to the child (closed after Start) and
+// wraps the other for the parent (closed after Wait): the parent writes
+// when parentWrites, else it reads.
+func (c *Cmd) pipe(parentWrites bool) (child *os.File, parent *greenos.File, err error) {
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := greenos.Wrap(pr)
-	if err != nil {
+	child, mine := pw, pr
+	if parentWrites {
+		child, mine = pr, pw
+	}
+	if parent, err = greenos.Wrap(mine); err != nil {
 		pr.Close()
 		pw.Close()
 		return nil, nil, err
 	}
-	c.childFiles = append(c.childFiles, pw)
-	c.parentPipes = append(c.parentPipes, r)
-	return r, pw, nil
+	c.childFiles = append(c.childFiles, child)
+	c.parentPipes = append(c.parentPipes, parent)
+	return child, parent, nil
 }
 
 func closeAll[T io.Closer](cs []T) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
-	"github.com/greenrt/green/netwrap/greenos"
 )
 
 // Start starts the command and returns without waiting for it, like
@@ -116,18 +115,10 @@ func (c *Cmd) childStdin() (*os.File, error) {
 	case *os.File:
 		return r, nil
 	}
-	pr, pw, err := os.Pipe()
+	pr, w, err := c.writePipe()
 	if err != nil {
 		return nil, err
 	}
-	w, err := greenos.Wrap(pw)
-	if err != nil {
-		pr.Close()
-		pw.Close()
-		return nil, err
-	}
-	c.childFiles = append(c.childFiles, pr)
-	c.parentPipes = append(c.parentPipes, w)
 	src := c.Stdin
 	c.copiers = append(c.copiers, func() error {
 		_, err := io.Copy(w, src)

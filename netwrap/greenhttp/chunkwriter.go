@@ -111,212 +111,256 @@ func (h *extraHeader) write(w *bufio.Writer) {
 	}
 }
 
+// headerEdit is the header writeHeader sends: the handler's map (or the
+// clone taken when it was logically written), less the keys it drops,
+// plus the ones it adds. It lives on writeHeader's stack.
+type headerEdit struct {
+	header     http.Header     // what is read: cw.header, or the handler's map
+	owned      bool            // header is cw.header (a clone): delete in place
+	exclude    map[string]bool // keys not to send (the handler's map is never changed)
+	extra      extraHeader
+	keepAlives bool // the server's keep-alives are enabled
+}
+
+// del drops key from what is sent, without touching the handler's map.
+func (h *headerEdit) del(key string) {
+	if h.owned {
+		h.header.Del(key)
+		return
+	}
+	if _, ok := h.header[key]; ok {
+		h.excludeKey(key)
+	}
+}
+
+func (h *headerEdit) excludeKey(key string) {
+	if h.exclude == nil {
+		h.exclude = make(map[string]bool)
+	}
+	h.exclude[key] = true
+}
+
 // writeHeader finalizes the header and writes it to the connection's
 // buffer. p is the first chunk of the body (not written here): it is
 // sniffed for a Content-Type, and gives the Content-Length when the
-// handler is already done.
+// handler is already done. The steps, in net/http's order: trailers,
+// Content-Length, keep-alive, the unread request body, the body's
+// headers, Date, framing, Connection.
 func (cw *chunkWriter) writeHeader(p []byte) {
 	if cw.wroteHeader {
 		return
 	}
 	cw.wroteHeader = true
 	w := cw.res
-	c := w.c
-	keepAlivesEnabled := c.s.doKeepAlives()
-	isHEAD := w.req.Method == "HEAD"
-
-	header := cw.header
-	owned := header != nil
-	if !owned {
-		header = w.handlerHeader
+	h := headerEdit{header: cw.header, owned: cw.header != nil, keepAlives: w.c.s.doKeepAlives()}
+	if !h.owned {
+		h.header = w.handlerHeader
 	}
-	var excludeHeader map[string]bool
-	delHeader := func(key string) {
-		if owned {
-			header.Del(key)
-			return
-		}
-		if _, ok := header[key]; !ok {
-			return
-		}
-		if excludeHeader == nil {
-			excludeHeader = make(map[string]bool)
-		}
-		excludeHeader[key] = true
+	trailers := cw.declareTrailers(&h)
+	te := h.header.Get("Transfer-Encoding")
+	cw.setContentLength(&h, p, trailers || te != "")
+	cw.decideClose(&h)
+	if w.req.ContentLength != 0 && !w.closeAfterReply && !w.fullDuplex {
+		cw.settleRequestBody(&h)
 	}
-	var setHeader extraHeader
+	cw.setBodyHeaders(&h, p, te != "")
+	if !hasHeader(h.header, "Date") {
+		h.extra.date = w.c.s.date.appendNow(w.dateBuf[:0])
+	}
+	cw.setFraming(&h, te)
+	if !w.req.ProtoAtLeast(1, 0) {
+		return
+	}
+	cw.setConnectionClose(&h)
 
-	// The fake "Trailer:foo" keys are not headers.
+	bw := w.c.bw
+	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), w.status, w.statusBuf[:])
+	cw.header.WriteSubset(bw, h.exclude)
+	h.extra.write(bw)
+	bw.WriteString("\r\n")
+}
+
+// declareTrailers keeps trailers out of the header: the fake
+// "Trailer:foo" keys are not sent, and the names the Trailer header
+// lists are declared. It reports whether there are trailers.
+func (cw *chunkWriter) declareTrailers(h *headerEdit) bool {
 	trailers := false
 	for k := range cw.header {
 		if strings.HasPrefix(k, http.TrailerPrefix) {
-			if excludeHeader == nil {
-				excludeHeader = make(map[string]bool)
-			}
-			excludeHeader[k] = true
+			h.excludeKey(k)
 			trailers = true
 		}
 	}
 	for _, v := range cw.header["Trailer"] {
 		trailers = true
-		foreachHeaderElement(v, w.declareTrailer)
+		foreachHeaderElement(v, cw.res.declareTrailer)
 	}
+	return trailers
+}
 
-	te := header.Get("Transfer-Encoding")
-	hasTE := te != ""
-
-	// A handler done before the buffer filled gets a Content-Length,
-	// even zero (HTTP/1.0 keep-alive needs it), except where none is
-	// allowed, for HEAD without a body written, with trailers or a
-	// Transfer-Encoding.
-	if w.handlerDone.Load() && !trailers && !hasTE && bodyAllowedForStatus(w.status) && !hasHeader(header, "Content-Length") && (!isHEAD || len(p) > 0) {
-		w.contentLength = int64(len(p))
-		setHeader.contentLength = strconv.AppendInt(w.clenBuf[:0], int64(len(p)), 10)
+// setContentLength gives a handler done before the buffer filled a
+// Content-Length, even zero (HTTP/1.0 keep-alive needs it), except where
+// none is allowed: for HEAD without a body written, with trailers or a
+// Transfer-Encoding (unframed).
+func (cw *chunkWriter) setContentLength(h *headerEdit, p []byte, unframed bool) {
+	w := cw.res
+	if !w.handlerDone.Load() || unframed || !bodyAllowedForStatus(w.status) || hasHeader(h.header, "Content-Length") || (w.req.Method == "HEAD" && len(p) == 0) {
+		return
 	}
+	w.contentLength = int64(len(p))
+	h.extra.contentLength = strconv.AppendInt(w.clenBuf[:0], int64(len(p)), 10)
+}
 
+// decideClose settles whether the connection closes after the reply:
+// HTTP/1.0 keep-alive, the protocol version, the Connection headers, a
+// 100-continue body left unread.
+func (cw *chunkWriter) decideClose(h *headerEdit) {
+	w := cw.res
+	header := h.header
 	// HTTP/1.0 keep-alive with a Content-Length stays alive.
-	if w.wants10KeepAlive && keepAlivesEnabled {
-		sentLength := header.Get("Content-Length") != ""
-		if sentLength && header.Get("Connection") == "keep-alive" {
-			w.closeAfterReply = false
-		}
+	if w.wants10KeepAlive && h.keepAlives && header.Get("Content-Length") != "" && header.Get("Connection") == "keep-alive" {
+		w.closeAfterReply = false
 	}
-
 	hasCL := w.contentLength != -1
-
-	if w.wants10KeepAlive && (isHEAD || hasCL || !bodyAllowedForStatus(w.status)) {
-		if _, connectionHeaderSet := header["Connection"]; !connectionHeaderSet {
-			setHeader.connection = "keep-alive"
+	if w.wants10KeepAlive && (w.req.Method == "HEAD" || hasCL || !bodyAllowedForStatus(w.status)) {
+		if _, set := header["Connection"]; !set {
+			h.extra.connection = "keep-alive"
 		}
 	} else if !w.req.ProtoAtLeast(1, 1) || w.wantsClose {
 		w.closeAfterReply = true
 	}
-
-	if header.Get("Connection") == "close" || !keepAlivesEnabled {
+	if header.Get("Connection") == "close" || !h.keepAlives {
 		w.closeAfterReply = true
 	}
-
 	// A client that offered 100-continue and whose body was not read to
 	// the end gets its connection closed rather than a body it did not
 	// send read for it.
 	if w.body.ecr && !w.body.sawEOF {
 		w.closeAfterReply = true
 	}
+}
 
-	// Read what remains of the request body before answering (clients
-	// that send the whole request before reading can deadlock
-	// otherwise), unless full duplex was asked for.
-	if w.req.ContentLength != 0 && !w.closeAfterReply && !w.fullDuplex {
-		var discard, tooBig bool
-		switch {
-		case w.body.ecr:
-			// Only when the body was read to the end (above).
-		case w.req.Body == &w.body:
-			switch {
-			case w.body.closed:
-				if !w.body.sawEOF {
-					w.closeAfterReply = true
-				}
-			case w.body.unread() >= maxPostHandlerReadBytes:
-				tooBig = true
-			default:
-				discard = true
-			}
-		default:
-			discard = true
-		}
-		if discard {
-			_, err := w.body.discard(maxPostHandlerReadBytes + 1)
-			switch err {
-			case nil:
-				tooBig = true // even more is left
-			case http.ErrBodyReadAfterClose:
-			case io.EOF:
-				if err := w.body.Close(); err != nil {
-					w.closeAfterReply = true
-				}
-			default:
-				w.closeAfterReply = true
-			}
-		}
-		if tooBig {
-			w.requestTooLarge()
-			delHeader("Connection")
-			setHeader.connection = "close"
-		}
+// settleRequestBody reads what remains of the request body before
+// answering (clients that send the whole request before reading can
+// deadlock otherwise); a body too large to read closes the connection
+// instead.
+func (cw *chunkWriter) settleRequestBody(h *headerEdit) {
+	w := cw.res
+	discard, tooBig := w.unreadBodyPlan()
+	if discard {
+		tooBig = w.discardBody()
 	}
-
-	code := w.status
-	if bodyAllowedForStatus(code) {
-		_, haveType := header["Content-Type"]
-		ce := header.Get("Content-Encoding")
-		if ce == "" && !haveType && !hasTE && len(p) > 0 {
-			setHeader.contentType = http.DetectContentType(p)
-		}
-	} else {
-		for _, k := range suppressedHeaders(code) {
-			delHeader(k)
-		}
+	if tooBig {
+		w.requestTooLarge()
+		h.del("Connection")
+		h.extra.connection = "close"
 	}
+}
 
-	if !hasHeader(header, "Date") {
-		setHeader.date = c.s.date.appendNow(w.dateBuf[:0])
-	}
-
-	if hasCL && hasTE && te != "identity" {
-		c.s.logf("http: WriteHeader called with both Transfer-Encoding of %q and a Content-Length of %d", te, w.contentLength)
-		delHeader("Content-Length")
-		hasCL = false
-	}
-
+// unreadBodyPlan says what to do with the request body the handler
+// left: read it to the end (discard), or give up on the connection
+// (tooBig); neither for a 100-continue body (settled by decideClose) or
+// one the handler closed.
+func (w *response) unreadBodyPlan() (discard, tooBig bool) {
 	switch {
-	case w.req.Method == "HEAD" || !bodyAllowedForStatus(code) || code == http.StatusNoContent:
-		delHeader("Transfer-Encoding")
-	case hasCL:
-		delHeader("Transfer-Encoding")
-	case w.req.ProtoAtLeast(1, 1):
-		if hasTE && te == "identity" {
-			// No framing: the connection's end ends the body.
-			cw.chunking = false
+	case w.body.ecr:
+		return false, false
+	case w.req.Body != &w.body:
+		return true, false // replaced by the handler: read what it gives
+	case w.body.closed:
+		if !w.body.sawEOF {
 			w.closeAfterReply = true
-			delHeader("Transfer-Encoding")
-		} else {
-			cw.chunking = true
-			setHeader.transferEncoding = "chunked"
-			if hasTE && te == "chunked" {
-				delHeader("Transfer-Encoding") // written by setHeader
-			}
+		}
+		return false, false
+	case w.body.unread() >= maxPostHandlerReadBytes:
+		return false, true
+	}
+	return true, false
+}
+
+// discardBody reads and drops the rest of the request body, up to
+// maxPostHandlerReadBytes; it reports whether even more was left.
+func (w *response) discardBody() (tooBig bool) {
+	_, err := w.body.discard(maxPostHandlerReadBytes + 1)
+	switch err {
+	case nil:
+		return true
+	case http.ErrBodyReadAfterClose:
+	case io.EOF:
+		if err := w.body.Close(); err != nil {
+			w.closeAfterReply = true
 		}
 	default:
+		w.closeAfterReply = true
+	}
+	return false
+}
+
+// setBodyHeaders sniffs a Content-Type for a body that has none (and is
+// not encoded), or drops the headers a status without a body must not
+// have.
+func (cw *chunkWriter) setBodyHeaders(h *headerEdit, p []byte, hasTE bool) {
+	code := cw.res.status
+	if !bodyAllowedForStatus(code) {
+		for _, k := range suppressedHeaders(code) {
+			h.del(k)
+		}
+		return
+	}
+	if _, haveType := h.header["Content-Type"]; !haveType && !hasTE && len(p) > 0 && h.header.Get("Content-Encoding") == "" {
+		h.extra.contentType = http.DetectContentType(p)
+	}
+}
+
+// setFraming chooses how the body ends: its Content-Length, chunked
+// encoding, or (HTTP/1.0 without a length, or "identity") the
+// connection's end.
+func (cw *chunkWriter) setFraming(h *headerEdit, te string) {
+	w := cw.res
+	hasCL := w.contentLength != -1
+	if hasCL && te != "" && te != "identity" {
+		w.c.s.logf("http: WriteHeader called with both Transfer-Encoding of %q and a Content-Length of %d", te, w.contentLength)
+		h.del("Content-Length")
+		hasCL = false
+	}
+	code := w.status
+	switch {
+	case w.req.Method == "HEAD" || !bodyAllowedForStatus(code) || code == http.StatusNoContent, hasCL:
+		h.del("Transfer-Encoding")
+	case !w.req.ProtoAtLeast(1, 1):
 		// HTTP/1.0 without a length: the connection's end ends the
 		// body.
 		w.closeAfterReply = true
-		delHeader("Transfer-Encoding")
-	}
-	if cw.chunking {
-		delHeader("Content-Length")
-	}
-	if !w.req.ProtoAtLeast(1, 0) {
-		return
-	}
-
-	// Only override the Connection header if it is not a successful
-	// protocol switch and keep-alives are not disabled.
-	delConnectionHeader := w.closeAfterReply &&
-		(!keepAlivesEnabled || !hasToken(cw.header.Get("Connection"), "close")) &&
-		!isProtocolSwitchResponse(w.status, header)
-	if delConnectionHeader {
-		delHeader("Connection")
-		if w.req.ProtoAtLeast(1, 1) {
-			setHeader.connection = "close"
+		h.del("Transfer-Encoding")
+	case te == "identity":
+		// No framing: the connection's end ends the body.
+		cw.chunking = false
+		w.closeAfterReply = true
+		h.del("Transfer-Encoding")
+	default:
+		cw.chunking = true
+		h.extra.transferEncoding = "chunked"
+		if te == "chunked" {
+			h.del("Transfer-Encoding") // written by extra
 		}
 	}
+	if cw.chunking {
+		h.del("Content-Length")
+	}
+}
 
-	bw := c.bw
-	writeStatusLine(bw, w.req.ProtoAtLeast(1, 1), code, w.statusBuf[:])
-	cw.header.WriteSubset(bw, excludeHeader)
-	setHeader.write(bw)
-	bw.WriteString("\r\n")
+// setConnectionClose says "Connection: close" when the connection closes
+// after the reply, unless it is a successful protocol switch or the
+// handler said it already (with keep-alives enabled).
+func (cw *chunkWriter) setConnectionClose(h *headerEdit) {
+	w := cw.res
+	if !w.closeAfterReply || (h.keepAlives && hasToken(cw.header.Get("Connection"), "close")) || isProtocolSwitchResponse(w.status, h.header) {
+		return
+	}
+	h.del("Connection")
+	if w.req.ProtoAtLeast(1, 1) {
+		h.extra.connection = "close"
+	}
 }
 
 // hasHeader reports whether h has key (canonical) with any value.

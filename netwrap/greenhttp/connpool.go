@@ -78,11 +78,7 @@ func (t *Transport) getConn(ctx context.Context, cm connectMethod) (*persistConn
 			pc.closeConn()
 			continue
 		}
-		if max := t.MaxConnsPerHost; max <= 0 || p.conns[key] < max {
-			if p.conns == nil {
-				p.conns = make(map[connectKey]int)
-			}
-			p.conns[key]++
+		if p.takeSlotLocked(key, t.MaxConnsPerHost) {
 			stale := p.takeStoppedLocked()
 			p.mu.Unlock()
 			for _, pc := range stale {
@@ -92,12 +88,7 @@ func (t *Transport) getConn(ctx context.Context, cm connectMethod) (*persistConn
 				p.leave(key, sw, false) // got a slot: no longer waiting
 				sw = nil
 			}
-			pc, err := t.dialConn(ctx, cm, pk)
-			if err != nil {
-				p.release(key)
-				return nil, err
-			}
-			return pc, nil
+			return t.dialSlot(ctx, cm, pk)
 		}
 		// At the limit. An idle connection to this host kept for
 		// another hub would never come back to us: close it to free
@@ -111,18 +102,51 @@ func (t *Transport) getConn(ctx context.Context, cm connectMethod) (*persistConn
 			p.mu.Unlock()
 			return nil, context.Cause(ctx)
 		}
-		if sw == nil || sw.signaled {
-			sw = &slotWaiter{w: green.NewWaiter()}
-			if p.waiters == nil {
-				p.waiters = make(map[connectKey][]*slotWaiter)
-			}
-			p.waiters[key] = append(p.waiters[key], sw)
-		}
+		sw = p.queueLocked(key, sw)
 		p.mu.Unlock()
 		if err := waitSlot(ctx, sw.w, h); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// takeSlotLocked counts one more connection to key if max (the
+// MaxConnsPerHost) allows it, and reports whether it did.
+func (p *connPool) takeSlotLocked(key connectKey, max int) bool {
+	if max > 0 && p.conns[key] >= max {
+		return false
+	}
+	if p.conns == nil {
+		p.conns = make(map[connectKey]int)
+	}
+	p.conns[key]++
+	return true
+}
+
+// dialSlot dials a connection for the slot the caller took, giving the
+// slot back if the dial fails.
+func (t *Transport) dialSlot(ctx context.Context, cm connectMethod, pk poolKey) (*persistConn, error) {
+	pc, err := t.dialConn(ctx, cm, pk)
+	if err != nil {
+		t.pool.release(pk.key)
+		return nil, err
+	}
+	return pc, nil
+}
+
+// queueLocked returns sw if it is still queued for key, or else queues
+// a new waiter (sw was woken but found no slot: it waits again behind
+// the others).
+func (p *connPool) queueLocked(key connectKey, sw *slotWaiter) *slotWaiter {
+	if sw != nil && !sw.signaled {
+		return sw
+	}
+	sw = &slotWaiter{w: green.NewWaiter()}
+	if p.waiters == nil {
+		p.waiters = make(map[connectKey][]*slotWaiter)
+	}
+	p.waiters[key] = append(p.waiters[key], sw)
+	return sw
 }
 
 // waitSlot parks (blocks) until w is woken or ctx ends.

@@ -1,6 +1,7 @@
 package greenhttp_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,6 +96,23 @@ func (ts *testServer) stop(t testing.TB) {
 // maxGap returns the hub's largest gap so far.
 func (ts *testServer) maxGap() time.Duration { return ts.gap.Max() }
 
+// blockStep is how long the tests' blocking steps last (a handler's
+// sleep, a server's latency, a client that stays idle): a hub that blocks
+// in such a step goes that long without turning, while a loaded machine
+// (other packages' tests run in parallel) delays turns by 60-80 ms.
+const blockStep = 300 * time.Millisecond
+
+// checkGap fails the test if the hub's largest gap reached half of step,
+// the longest blocking step the test made: the hub blocked in it. It logs
+// the gap either way, so that -v shows the margin.
+func checkGap(t testing.TB, gap, step time.Duration) {
+	t.Helper()
+	t.Logf("largest gap of the hub %v (blocking step %v)", gap, step)
+	if gap > step/2 {
+		t.Errorf("hub blocked for %v (the blocking step lasts %v)", gap, step)
+	}
+}
+
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
@@ -116,6 +135,22 @@ func dialRaw(t testing.TB, addr string) net.Conn {
 	c.SetDeadline(time.Now().Add(20 * time.Second))
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// shout speaks the tests' upgraded protocol on a hijacked connection: it
+// answers 101 Switching Protocols to proto, then echoes each line in
+// upper case until the peer closes.
+func shout(brw *bufio.ReadWriter, proto string) {
+	brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + proto + "\r\nConnection: Upgrade\r\n\r\n")
+	brw.Flush()
+	for {
+		line, err := brw.ReadString('\n')
+		if err != nil {
+			return
+		}
+		brw.WriteString(strings.ToUpper(line))
+		brw.Flush()
+	}
 }
 
 // stdServer serves h with net/http on plain goroutines, the reference

@@ -7,10 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -34,6 +32,18 @@ func raiseFileLimit(t testing.TB, need uint64) {
 	}
 }
 
+// manyConns returns how many connections a long-mode test opens: 10,000,
+// or $GREENHTTP_CONNS. It skips the test in short mode.
+func manyConns(t *testing.T) int {
+	if testing.Short() {
+		t.Skip("opens 10,000 connections")
+	}
+	if n, err := strconv.Atoi(os.Getenv("GREENHTTP_CONNS")); err == nil {
+		return n
+	}
+	return 10000
+}
+
 // TestIdleConnMemory serves 10,000 keep-alive connections (opened by a
 // child process, so that both ends fit the descriptor limit) that each
 // make one request and then stay idle, and reports the server's memory
@@ -45,13 +55,7 @@ func raiseFileLimit(t testing.TB, need uint64) {
 // bigger frames keep stacks at 8 KiB). Long mode only; GREENHTTP_CONNS
 // changes the count.
 func TestIdleConnMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("opens 10,000 connections")
-	}
-	n := 10000
-	if s := os.Getenv("GREENHTTP_CONNS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := manyConns(t)
 	raiseFileLimit(t, uint64(n)+200)
 	var idle atomic.Int64
 	ts := startServer(t, http.HandlerFunc(benchHandler), func(s *greenhttp.Server) {
@@ -65,42 +69,30 @@ func TestIdleConnMemory(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestIdleConnMemoryClient$")
-	cmd.Env = append(os.Environ(), "GREENHTTP_MANY_ADDR="+ts.addr, "GREENHTTP_MANY_N="+strconv.Itoa(n))
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer stdin.Close()
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if line := sc.Text(); strings.HasPrefix(line, "MANY ") {
-			if line != "MANY READY" {
-				t.Fatal(line)
-			}
-			break
-		}
+	client := startChild(t, "TestIdleConnMemoryClient", "GREENHTTP_MANY_ADDR="+ts.addr, "GREENHTTP_MANY_N="+strconv.Itoa(n))
+	if got := client.await(t, "MANY "); got != "READY" {
+		t.Fatal(got)
 	}
 	waitFor(t, fmt.Sprintf("%d idle connections", n), func() bool { return idle.Load() == int64(n) })
 	for range 4 {
 		runtime.GC() // each collection halves the stacks that shrank
 	}
 	runtime.ReadMemStats(&m1)
-	inuse := func(m *runtime.MemStats) int64 { return int64(m.HeapInuse + m.StackInuse + m.MSpanInuse) }
-	per := float64(inuse(&m1)-inuse(&m0)) / float64(n)
+	per := float64(memInUse(&m1)-memInUse(&m0)) / float64(n)
 	t.Logf("%d idle keep-alive connections, one greenlet each: %.0f bytes per connection (heap+stacks in use; stacks %.0f), %.0f bytes of Sys",
 		n, per, float64(int64(m1.StackInuse)-int64(m0.StackInuse))/float64(n), float64(int64(m1.Sys)-int64(m0.Sys))/float64(n))
 	if per > 10<<10 && !raceEnabled { // the race detector's frames are bigger
 		t.Errorf("%.0f bytes per idle connection, target 10 KiB", per)
 	}
-	stdin.Close()
-	io.Copy(io.Discard, stdout)
-	if err := cmd.Wait(); err != nil {
+	if err := client.stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// memInUse is the memory a connection's state takes: heap, stacks and
+// span structures in use.
+func memInUse(m *runtime.MemStats) int64 {
+	return int64(m.HeapInuse + m.StackInuse + m.MSpanInuse)
 }
 
 // TestIdleConnMemoryClient is the child process of TestIdleConnMemory.
@@ -111,17 +103,29 @@ func TestIdleConnMemoryClient(t *testing.T) {
 	}
 	n, _ := strconv.Atoi(os.Getenv("GREENHTTP_MANY_N"))
 	raiseFileLimit(t, uint64(n)+100)
-	cs := make([]net.Conn, 0, n)
+	cs, err := requestEach(addr, n)
 	defer func() {
 		for _, c := range cs {
 			c.Close()
 		}
 	}()
+	if err != nil {
+		fmt.Printf("MANY %v\n", err)
+		return
+	}
+	fmt.Println("MANY READY")
+	io.Copy(io.Discard, os.Stdin) // stay connected until the parent is done
+}
+
+// requestEach opens n connections to addr, sends a GET on each, and
+// reads every answer; it returns the connections, still open, and the
+// first failure.
+func requestEach(addr string, n int) ([]net.Conn, error) {
+	cs := make([]net.Conn, 0, n)
 	for i := range n {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
-			fmt.Printf("MANY dial %d: %v\n", i, err)
-			return
+			return cs, fmt.Errorf("dial %d: %w", i, err)
 		}
 		cs = append(cs, c)
 		fmt.Fprintf(c, "GET /%d HTTP/1.1\r\nHost: many\r\n\r\n", i)
@@ -130,15 +134,11 @@ func TestIdleConnMemoryClient(t *testing.T) {
 		c.SetReadDeadline(time.Now().Add(time.Minute))
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err != nil {
-			fmt.Printf("MANY response %d: %v\n", i, err)
-			return
+			return cs, fmt.Errorf("response %d: %w", i, err)
 		}
-		b, err := io.ReadAll(resp.Body)
-		if err != nil || string(b) != "Hello, World!" {
-			fmt.Printf("MANY body %d: %q %v\n", i, b, err)
-			return
+		if b, err := io.ReadAll(resp.Body); err != nil || string(b) != "Hello, World!" {
+			return cs, fmt.Errorf("body %d: %q %v", i, b, err)
 		}
 	}
-	fmt.Println("MANY READY")
-	io.Copy(io.Discard, os.Stdin) // stay connected until the parent is done
+	return cs, nil
 }

@@ -99,64 +99,89 @@ func (t *Transport) maxHeaderBytes() int64 {
 func (t *Transport) dialConn(ctx context.Context, cm connectMethod, pk poolKey) (_ *persistConn, err error) {
 	pc := &persistConn{t: t, pk: pk, cm: cm}
 	pc.lr = pcReader{pc: pc, remain: maxInt64}
-	trace := httptrace.ContextClientTrace(ctx)
 	defer func() {
 		if err != nil && pc.conn != nil {
 			pc.conn.Close()
 		}
 	}()
 	if cm.targetScheme == "https" && t.DialTLSContext != nil && cm.proxyURL == nil {
-		c, err := t.DialTLSContext(ctx, "tcp", cm.addr())
-		if err != nil {
-			return nil, err
-		}
-		pc.setConn(c)
-		if tc, ok := c.(*tls.Conn); ok {
-			st := tc.ConnectionState()
-			pc.tlsState = &st
-		}
+		err = pc.dialTLS(ctx)
 	} else {
-		dial := t.DialContext
-		if dial == nil {
-			dial = zeroDial
-		}
-		if trace != nil && trace.ConnectStart != nil {
-			trace.ConnectStart("tcp", cm.addr())
-		}
-		c, err := dial(ctx, "tcp", cm.addr())
-		if trace != nil && trace.ConnectDone != nil {
-			trace.ConnectDone("tcp", cm.addr(), err)
-		}
-		if err != nil {
-			return nil, err
-		}
-		pc.setConn(c)
-		if cm.proxyURL != nil && cm.proxyURL.Scheme == "https" {
-			if err := pc.handshake(ctx, cm.proxyURL.Hostname()); err != nil {
-				return nil, err
-			}
-		}
-		if cm.proxyURL != nil && cm.targetScheme == "https" {
-			if err := pc.connect(ctx); err != nil {
-				return nil, err
-			}
-		}
-		if cm.targetScheme == "https" {
-			if err := pc.handshake(ctx, cm.tlsHost()); err != nil {
-				return nil, err
-			}
-		}
+		err = pc.dialLayers(ctx)
 	}
-	rsize, wsize := 4<<10, 4<<10
-	if t.ReadBufferSize > 0 {
-		rsize = t.ReadBufferSize
+	if err != nil {
+		return nil, err
 	}
-	if t.WriteBufferSize > 0 {
-		wsize = t.WriteBufferSize
-	}
-	pc.br = bufio.NewReaderSize(&pc.lr, rsize)
-	pc.bw = bufio.NewWriterSize(pcWriter{pc}, wsize)
+	pc.br = bufio.NewReaderSize(&pc.lr, positiveOr(t.ReadBufferSize, 4<<10))
+	pc.bw = bufio.NewWriterSize(pcWriter{pc}, positiveOr(t.WriteBufferSize, 4<<10))
 	return pc, nil
+}
+
+// positiveOr returns v, or def where v is not positive.
+func positiveOr(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// dialTLS makes the connection with the Transport's DialTLSContext (an
+// HTTPS target without a proxy).
+func (pc *persistConn) dialTLS(ctx context.Context) error {
+	c, err := pc.t.DialTLSContext(ctx, "tcp", pc.cm.addr())
+	if err != nil {
+		return err
+	}
+	pc.setConn(c)
+	if tc, ok := c.(*tls.Conn); ok {
+		st := tc.ConnectionState()
+		pc.tlsState = &st
+	}
+	return nil
+}
+
+// dialLayers dials TCP to the target or the proxy, then adds what cm
+// needs over it, in order: TLS to an HTTPS proxy, a CONNECT tunnel
+// through the proxy to an HTTPS target, TLS to the target.
+func (pc *persistConn) dialLayers(ctx context.Context) error {
+	cm := pc.cm
+	c, err := pc.t.dialTCP(ctx, cm.addr())
+	if err != nil {
+		return err
+	}
+	pc.setConn(c)
+	if cm.proxyURL != nil && cm.proxyURL.Scheme == "https" {
+		if err := pc.handshake(ctx, cm.proxyURL.Hostname()); err != nil {
+			return err
+		}
+	}
+	if cm.proxyURL != nil && cm.targetScheme == "https" {
+		if err := pc.connect(ctx); err != nil {
+			return err
+		}
+	}
+	if cm.targetScheme == "https" {
+		return pc.handshake(ctx, cm.tlsHost())
+	}
+	return nil
+}
+
+// dialTCP dials addr with the Transport's DialContext (netwrap's by
+// default), reporting it to the request's trace.
+func (t *Transport) dialTCP(ctx context.Context, addr string) (net.Conn, error) {
+	dial := t.DialContext
+	if dial == nil {
+		dial = zeroDial
+	}
+	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.ConnectStart != nil {
+		trace.ConnectStart("tcp", addr)
+	}
+	c, err := dial(ctx, "tcp", addr)
+	if trace != nil && trace.ConnectDone != nil {
+		trace.ConnectDone("tcp", addr, err)
+	}
+	return c, err
 }
 
 // setConn adopts a dialled connection, making it cooperative if it is a

@@ -19,11 +19,8 @@ import (
 // caller. On success the response's body owns pc (it returns it to the
 // pool or closes it); on failure pc is closed.
 func (pc *persistConn) roundTrip(ctx context.Context, cancel context.CancelCauseFunc, req *http.Request) (resp *http.Response, err error) {
-	t := pc.t
 	trace := httptrace.ContextClientTrace(ctx)
-	if trace != nil && trace.GotConn != nil {
-		trace.GotConn(httptrace.GotConnInfo{Conn: pc.conn, Reused: pc.reused, WasIdle: pc.reused, IdleTime: time.Since(pc.idleAt)})
-	}
+	pc.traceGotConn(trace)
 	stop := context.AfterFunc(ctx, pc.cancelIO)
 	owned := false // the body took over pc and stop
 	defer func() {
@@ -39,42 +36,93 @@ func (pc *persistConn) roundTrip(ctx context.Context, cancel context.CancelCause
 	// What goes on the wire: a shallow copy of req with the Transport's
 	// own headers added to a clone of the caller's.
 	r2 := *req
-	r2.Header = req.Header
-	var extra []string // key, value pairs
-	requestedGzip := false
-	if !t.DisableCompression && req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" && req.Method != "HEAD" {
-		requestedGzip = true
-		extra = append(extra, "Accept-Encoding", "gzip")
-	}
-	if t.DisableKeepAlives && !wantsClose(req) && !isProtocolSwitchHeader(req.Header) {
-		extra = append(extra, "Connection", "close")
-	}
-	usingProxy := pc.cm.proxyURL != nil && pc.cm.targetScheme == "http"
-	if usingProxy {
-		if pa := proxyAuth(pc.cm.proxyURL); pa != "" && req.Header.Get("Proxy-Authorization") == "" {
-			extra = append(extra, "Proxy-Authorization", pa)
-		}
-	}
-	if len(extra) > 0 {
-		r2.Header = req.Header.Clone()
-		if r2.Header == nil {
-			r2.Header = make(http.Header, len(extra)/2)
-		}
-		for i := 0; i < len(extra); i += 2 {
-			r2.Header.Set(extra[i], extra[i+1])
-		}
-	}
+	requestedGzip := pc.addTransportHeaders(&r2)
 	if err := probeBody(&r2); err != nil {
 		return nil, nothingWrittenError{err}
 	}
-	var cont *continueBody
-	if req.ProtoAtLeast(1, 1) && r2.Body != nil && r2.Body != http.NoBody && hasToken(req.Header.Get("Expect"), "100-continue") && t.ExpectContinueTimeout > 0 {
-		cont = &continueBody{pc: pc, body: r2.Body, req: req, ctx: ctx}
-		r2.Body = cont
+	cont := pc.expectContinue(ctx, req, &r2)
+	if resp, err = pc.exchange(ctx, req, &r2, cont, trace); err != nil {
+		return nil, err
 	}
+	resp.TLS = pc.tlsState
+	owned = true
+	if isProtocolSwitchResponse(resp.StatusCode, resp.Header) {
+		// The caller owns the connection now (websockets and the like).
+		stop()
+		pc.releaseSlot()
+		resp.Body = &switchedBody{br: pc.br, conn: pc.conn}
+		cancel(errRequestDone)
+		return resp, nil
+	}
+	b := &bodyReader{pc: pc, body: resp.Body, alive: pc.keepAlive(req, resp), stop: stop, cancel: cancel, ctx: ctx, trace: trace, req: req}
+	b.attach(resp, requestedGzip)
+	return resp, nil
+}
 
+func (pc *persistConn) traceGotConn(trace *httptrace.ClientTrace) {
+	if trace != nil && trace.GotConn != nil {
+		trace.GotConn(httptrace.GotConnInfo{Conn: pc.conn, Reused: pc.reused, WasIdle: pc.reused, IdleTime: time.Since(pc.idleAt)})
+	}
+}
+
+// toProxy reports whether requests on pc go to a proxy (plain HTTP
+// through a proxy; HTTPS goes through a CONNECT tunnel instead).
+func (pc *persistConn) toProxy() bool {
+	return pc.cm.proxyURL != nil && pc.cm.targetScheme == "http"
+}
+
+// addTransportHeaders adds to r2 (a shallow copy of the caller's
+// request) the headers the Transport sends of its own: Accept-Encoding:
+// gzip (it then reports true: the Transport will decompress), Connection:
+// close, Proxy-Authorization. The caller's header map is never changed:
+// r2 gets a clone when something is added.
+func (pc *persistConn) addTransportHeaders(r2 *http.Request) (requestedGzip bool) {
+	t, h := pc.t, r2.Header
+	var extra []string // key, value pairs
+	if !t.DisableCompression && h.Get("Accept-Encoding") == "" && h.Get("Range") == "" && r2.Method != "HEAD" {
+		requestedGzip = true
+		extra = append(extra, "Accept-Encoding", "gzip")
+	}
+	if t.DisableKeepAlives && !wantsClose(r2) && !isProtocolSwitchHeader(h) {
+		extra = append(extra, "Connection", "close")
+	}
+	if pc.toProxy() {
+		if pa := proxyAuth(pc.cm.proxyURL); pa != "" && h.Get("Proxy-Authorization") == "" {
+			extra = append(extra, "Proxy-Authorization", pa)
+		}
+	}
+	if len(extra) == 0 {
+		return requestedGzip
+	}
+	r2.Header = h.Clone()
+	if r2.Header == nil {
+		r2.Header = make(http.Header, len(extra)/2)
+	}
+	for i := 0; i < len(extra); i += 2 {
+		r2.Header.Set(extra[i], extra[i+1])
+	}
+	return requestedGzip
+}
+
+// expectContinue wraps the body of r2 (what is sent of req) in a
+// continueBody when req expects "100 Continue" (and the Transport waits
+// for it), or returns nil.
+func (pc *persistConn) expectContinue(ctx context.Context, req, r2 *http.Request) *continueBody {
+	if !req.ProtoAtLeast(1, 1) || r2.Body == nil || r2.Body == http.NoBody || !hasToken(req.Header.Get("Expect"), "100-continue") || pc.t.ExpectContinueTimeout <= 0 {
+		return nil
+	}
+	cont := &continueBody{pc: pc, body: r2.Body, req: req, ctx: ctx}
+	r2.Body = cont
+	return cont
+}
+
+// exchange writes r2 (what is sent of req) and returns the response: the
+// one the server gave before the body was asked for (100-continue), the
+// one it sent before a write failed, or the one read after the request.
+func (pc *persistConn) exchange(ctx context.Context, req, r2 *http.Request, cont *continueBody, trace *httptrace.ClientTrace) (*http.Response, error) {
 	pc.nwrite = 0
-	if usingProxy {
+	var err error
+	if pc.toProxy() {
 		err = r2.WriteProxy(pc.bw)
 	} else {
 		err = r2.Write(pc.bw)
@@ -82,71 +130,55 @@ func (pc *persistConn) roundTrip(ctx context.Context, cancel context.CancelCause
 	if err == nil {
 		err = pc.bw.Flush()
 	}
-	if cont != nil && cont.resp != nil {
+	switch {
+	case cont != nil && cont.resp != nil:
 		// The server answered before the body was asked for (the write
 		// error, if any, is errStopBody: net/http wraps it in a type of
 		// its own).
-		resp, err = cont.resp, nil
 		if !cont.sent {
-			resp.Close = true // the body was not sent: the connection is out of step
+			cont.resp.Close = true // the body was not sent: the connection is out of step
 		}
-	} else if err != nil {
-		if pc.nwrite == 0 {
-			return nil, nothingWrittenError{err}
-		}
-		// The server may have answered (and closed) before reading all
-		// of the request: take the answer if it is there.
-		if r, rerr := pc.earlyResponse(req); rerr == nil {
-			resp, err = r, nil
-			resp.Close = true
-		} else {
-			return nil, err
-		}
-	} else {
-		if d := t.ResponseHeaderTimeout; d > 0 {
-			pc.setReadDeadline(time.Now().Add(d))
-		}
-		resp, err = pc.readResponse(ctx, req, trace)
-		if t.ResponseHeaderTimeout > 0 {
-			pc.setReadDeadline(time.Time{})
-			if err != nil && isTimeout(err) && ctx.Err() == nil {
-				return nil, ErrResponseHeaderTimeout
-			}
-		}
-		if err != nil {
-			return nil, err
-		}
+		return cont.resp, nil
+	case err != nil:
+		return pc.answerAfterWriteError(req, err)
 	}
-	resp.TLS = pc.tlsState
+	return pc.awaitResponse(ctx, req, trace)
+}
 
-	if isProtocolSwitchResponse(resp.StatusCode, resp.Header) {
-		// The caller owns the connection now (websockets and the like).
-		owned = true
-		stop()
-		pc.releaseSlot()
-		resp.Body = &switchedBody{br: pc.br, conn: pc.conn}
-		cancel(errRequestDone)
-		return resp, nil
+// answerAfterWriteError returns the response of a server that answered
+// (and closed) before reading all of the request, if it is there, or the
+// write's error.
+func (pc *persistConn) answerAfterWriteError(req *http.Request, err error) (*http.Response, error) {
+	if pc.nwrite == 0 {
+		return nil, nothingWrittenError{err}
 	}
-	alive := !resp.Close && !req.Close && resp.StatusCode > 199 && !t.DisableKeepAlives
-	hasBody := req.Method != "HEAD" && resp.ContentLength != 0
-	owned = true
-	b := &bodyReader{pc: pc, body: resp.Body, alive: alive, stop: stop, cancel: cancel, ctx: ctx, trace: trace, req: req}
-	if !hasBody {
-		resp.Body.Close()
-		resp.Body = http.NoBody
-		b.finish(true)
-		return resp, nil
+	resp, rerr := pc.earlyResponse(req)
+	if rerr != nil {
+		return nil, err
 	}
-	resp.Body = b
-	if requestedGzip && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
-		resp.Body = &gzipReader{body: b}
-		resp.Header.Del("Content-Encoding")
-		resp.Header.Del("Content-Length")
-		resp.ContentLength = -1
-		resp.Uncompressed = true
-	}
+	resp.Close = true
 	return resp, nil
+}
+
+// awaitResponse reads the response header, within ResponseHeaderTimeout
+// if there is one.
+func (pc *persistConn) awaitResponse(ctx context.Context, req *http.Request, trace *httptrace.ClientTrace) (*http.Response, error) {
+	d := pc.t.ResponseHeaderTimeout
+	if d <= 0 {
+		return pc.readResponse(ctx, req, trace)
+	}
+	pc.setReadDeadline(time.Now().Add(d))
+	resp, err := pc.readResponse(ctx, req, trace)
+	pc.setReadDeadline(time.Time{})
+	if err != nil && isTimeout(err) && ctx.Err() == nil {
+		return nil, ErrResponseHeaderTimeout
+	}
+	return resp, err
+}
+
+// keepAlive reports whether pc may serve another request after resp.
+func (pc *persistConn) keepAlive(req *http.Request, resp *http.Response) bool {
+	return !resp.Close && !req.Close && resp.StatusCode > 199 && !pc.t.DisableKeepAlives
 }
 
 var errRequestDone = errors.New("greenhttp: request completed")
@@ -333,6 +365,25 @@ type bodyReader struct {
 	reading atomic.Int32
 	done    atomic.Bool
 	err     error // returned once done (io.EOF after a clean end)
+}
+
+// attach makes b the body of resp, decompressed when the Transport asked
+// for gzip; a response without a body ends the request at once.
+func (b *bodyReader) attach(resp *http.Response, requestedGzip bool) {
+	if b.req.Method == "HEAD" || resp.ContentLength == 0 {
+		resp.Body.Close()
+		resp.Body = http.NoBody
+		b.finish(true)
+		return
+	}
+	resp.Body = b
+	if requestedGzip && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		resp.Body = &gzipReader{body: b}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {

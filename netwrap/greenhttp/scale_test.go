@@ -1,14 +1,11 @@
 package greenhttp_test
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -23,27 +20,7 @@ import (
 // not the client's), a net/http server whose answers take latency, and
 // returns its address.
 func startLatencyServer(t testing.TB, latency time.Duration) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLatencyServerChild$")
-	cmd.Env = append(os.Environ(), "GREENHTTP_LATENCY="+latency.String())
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		cmd.Wait()
-	})
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if addr, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
-			go io.Copy(io.Discard, stdout)
-			return addr
-		}
-	}
-	t.Fatal("latency server did not start")
-	return ""
+	return startChild(t, "TestLatencyServerChild", "GREENHTTP_LATENCY="+latency.String()).await(t, "ADDR ")
 }
 
 // TestLatencyServerChild is the child process of startLatencyServer.
@@ -100,13 +77,8 @@ func scaleGreen(t testing.TB, th *testutil.Hub, url string, workers, each, perHo
 		for i := range gs {
 			gs[i] = green.Spawn(func() error { return scaleFetch(c, url, each) })
 		}
-		green.JoinAll(gs...)
+		joinAll(t, gs...)
 		wall = time.Since(start)
-		for _, g := range gs {
-			if err := g.Err(); err != nil {
-				t.Fatal(err)
-			}
-		}
 	})
 	return wall, cpuTime() - cpu0
 }

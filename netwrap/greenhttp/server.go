@@ -141,14 +141,7 @@ func (k *contextKey) String() string { return "greenhttp context value " + k.nam
 // Serve. It always returns a non-nil error: http.ErrServerClosed after
 // Shutdown or Close.
 func (s *Server) ListenAndServe() error {
-	if s.shuttingDown() {
-		return http.ErrServerClosed
-	}
-	addr := s.Addr
-	if addr == "" {
-		addr = ":http"
-	}
-	ln, err := netwrap.Listen("tcp", addr)
+	ln, err := s.listen(":http")
 	if err != nil {
 		return err
 	}
@@ -157,19 +150,25 @@ func (s *Server) ListenAndServe() error {
 
 // ListenAndServeTLS is ListenAndServe speaking TLS; see ServeTLS.
 func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
-	if s.shuttingDown() {
-		return http.ErrServerClosed
-	}
-	addr := s.Addr
-	if addr == "" {
-		addr = ":https"
-	}
-	ln, err := netwrap.Listen("tcp", addr)
+	ln, err := s.listen(":https")
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
 	return s.ServeTLS(ln, certFile, keyFile)
+}
+
+// listen listens on the TCP address s.Addr (defaultAddr if it is empty),
+// unless the server has been shut down or closed.
+func (s *Server) listen(defaultAddr string) (*netwrap.Listener, error) {
+	if s.shuttingDown() {
+		return nil, http.ErrServerClosed
+	}
+	addr := s.Addr
+	if addr == "" {
+		addr = defaultAddr
+	}
+	return netwrap.Listen("tcp", addr)
 }
 
 // ServeTLS is Serve speaking TLS on every accepted connection, with

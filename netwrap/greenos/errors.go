@@ -1,7 +1,6 @@
 package greenos
 
 import (
-	"errors"
 	"os"
 
 	"github.com/greenrt/green/hub"
@@ -24,7 +23,3 @@ var (
 	errClosed   = os.ErrClosed
 	errDeadline = os.ErrDeadlineExceeded
 )
-
-// errDeadlineChanged is the Cancel error with which SetDeadline wakes a
-// parked greenlet so that it re-reads its deadline. Never returned.
-var errDeadlineChanged = errors.New("greenos: deadline changed")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/greenrt/green/hub"
+	"github.com/greenrt/green/netwrap/internal/deadline"
 	"github.com/greenrt/green/netwrap/internal/offload"
 )
 
@@ -30,9 +31,9 @@ type poller struct {
 	mu     sync.Mutex // orders bind against close
 	reg    atomic.Pointer[binding]
 	closed atomic.Bool
-	// Deadlines in Unix nanoseconds, 0 for none. They mirror what was set
-	// on the *os.File, which enforces them for plain goroutines.
-	rdl, wdl atomic.Int64
+	// Deadlines for greenlets. They mirror what was set on the *os.File,
+	// which enforces them for plain goroutines.
+	dl deadline.Deadlines
 }
 
 // binding is a poller's registration with a hub.
@@ -84,52 +85,14 @@ func (p *poller) bind(h *hub.Hub, fd int) (*hub.FD, error) {
 }
 
 // expired reports whether the read (or write) deadline has passed.
-func (p *poller) expired(write bool) bool {
-	dl := &p.rdl
-	if write {
-		dl = &p.wdl
-	}
-	d := dl.Load()
-	return d != 0 && d <= time.Now().UnixNano()
-}
+func (p *poller) expired(write bool) bool { return p.dl.Expired(write) }
 
 // wait parks the calling greenlet until fd is ready in the direction
 // asked, honouring the deadline. It returns nil, errDeadline, errClosed,
 // ErrConcurrentUse or hub.ErrStopped; kills and timeouts propagate as
 // panics from the hub wait.
 func (p *poller) wait(fd *hub.FD, write bool) error {
-	dl := &p.rdl
-	if write {
-		dl = &p.wdl
-	}
-	for {
-		timeout := time.Duration(-1)
-		if d := dl.Load(); d != 0 {
-			timeout = time.Duration(d - time.Now().UnixNano())
-			if timeout <= 0 {
-				return errDeadline
-			}
-		}
-		var err error
-		if write {
-			err = fd.WaitWrite(timeout)
-		} else {
-			err = fd.WaitRead(timeout)
-		}
-		switch err {
-		case nil:
-			return nil
-		case hub.ErrTimeout, errDeadlineChanged:
-			continue // re-read the deadline
-		case hub.ErrFDClosed:
-			if p.closed.Load() {
-				return errClosed
-			}
-			return hub.ErrStopped
-		default:
-			return err
-		}
-	}
+	return p.dl.Wait(fd, write, &p.closed, errClosed)
 }
 
 // close marks the file closed and unregisters it from its hub (waking its
@@ -167,30 +130,9 @@ func (p *poller) close(closeFile func() error) error {
 // in that direction so that it re-reads it. The caller sets the same
 // deadline on the *os.File for plain goroutines.
 func (p *poller) setDeadline(t time.Time, r, w bool) {
-	var ns int64
-	if !t.IsZero() {
-		if ns = t.UnixNano(); ns == 0 {
-			ns = 1
-		}
+	if b := p.reg.Load(); b != nil {
+		p.dl.Set(t, r, w, b.h, b.fd)
+	} else {
+		p.dl.Set(t, r, w, nil, nil)
 	}
-	if r {
-		p.rdl.Store(ns)
-	}
-	if w {
-		p.wdl.Store(ns)
-	}
-	b := p.reg.Load()
-	if b == nil {
-		return
-	}
-	cancel := func() {
-		if !b.fd.Closed() {
-			b.fd.Cancel(r, w, errDeadlineChanged)
-		}
-	}
-	if b.h.OnHub() {
-		cancel()
-		return
-	}
-	_ = b.h.Post(cancel) // fails only once the hub stopped
 }

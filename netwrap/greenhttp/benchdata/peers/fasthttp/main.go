@@ -3,27 +3,24 @@
 package main
 
 import (
-	"flag"
 	"log"
-	"strings"
 
 	"github.com/valyala/fasthttp"
+
+	"greenhttp-bench-peers/answers"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:25080", "listen address")
-	flag.Parse()
-	hello := []byte("Hello, World!")
-	tenK := []byte(strings.Repeat("0123456789abcdef", 640))
+	addr := answers.Addr()
 	s := &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			ctx.SetContentType("text/plain")
 			if string(ctx.Path()) == "/10k" {
-				ctx.Write(tenK)
+				ctx.Write(answers.TenK)
 				return
 			}
-			ctx.Write(hello)
+			ctx.Write(answers.Hello)
 		},
 	}
-	log.Fatal(s.ListenAndServe(*addr))
+	log.Fatal(s.ListenAndServe(addr))
 }

@@ -4,25 +4,20 @@
 package main
 
 import (
-	"flag"
 	"log"
 	"net/http"
-	"strings"
+
+	"greenhttp-bench-peers/answers"
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:25080", "listen address")
-	flag.Parse()
-	hello := []byte("Hello, World!")
-	tenK := []byte(strings.Repeat("0123456789abcdef", 640))
+	addr := answers.Addr()
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write(hello)
-	})
-	mux.HandleFunc("/10k", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		w.Write(tenK)
-	})
-	log.Fatal(http.ListenAndServe(*addr, mux))
+	for path, body := range map[string][]byte{"/": answers.Hello, "/10k": answers.TenK} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write(body)
+		})
+	}
+	log.Fatal(http.ListenAndServe(addr, mux))
 }

@@ -1,0 +1,115 @@
+// Package deadline holds the read and write deadlines of a descriptor that
+// greenlets wait on (netwrap's sockets, greenos's files), and the wait that
+// honours them: one copy of the rules that package net's poller follows
+// (an expired deadline fails with os.ErrDeadlineExceeded; a deadline moved
+// while a greenlet is parked wakes it to re-read it).
+//
+// A Deadlines is safe for concurrent use. Its zero value has no deadline.
+// Set costs two atomic stores and, when a greenlet may be parked, one post
+// to the descriptor's hub; Wait one atomic load per park.
+package deadline
+
+import (
+	"errors"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/greenrt/green/hub"
+)
+
+// errChanged is the Cancel error with which Set wakes a parked greenlet so
+// that it re-reads the deadline. Wait never returns it.
+var errChanged = errors.New("netwrap: deadline changed")
+
+// Deadlines is a read and a write deadline as Unix nanoseconds (0: none).
+type Deadlines struct{ r, w atomic.Int64 }
+
+func (d *Deadlines) of(write bool) *atomic.Int64 {
+	if write {
+		return &d.w
+	}
+	return &d.r
+}
+
+// Get returns the deadline of a direction, or the zero time.
+func (d *Deadlines) Get(write bool) time.Time {
+	if ns := d.of(write).Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// Expired reports whether the direction's deadline has passed.
+func (d *Deadlines) Expired(write bool) bool {
+	ns := d.of(write).Load()
+	return ns != 0 && ns <= time.Now().UnixNano()
+}
+
+// Set records t (zero: none) for the directions asked and, when fd is not
+// nil, wakes the greenlets parked on fd in those directions (on h, from
+// any goroutine) so that they re-read it.
+func (d *Deadlines) Set(t time.Time, r, w bool, h *hub.Hub, fd *hub.FD) {
+	var ns int64
+	if !t.IsZero() {
+		if ns = t.UnixNano(); ns == 0 {
+			ns = 1
+		}
+	}
+	if r {
+		d.r.Store(ns)
+	}
+	if w {
+		d.w.Store(ns)
+	}
+	if fd == nil {
+		return
+	}
+	cancel := func() {
+		if !fd.Closed() {
+			fd.Cancel(r, w, errChanged)
+		}
+	}
+	if h.OnHub() {
+		cancel()
+		return
+	}
+	_ = h.Post(cancel) // fails only once the hub has stopped
+}
+
+// Wait parks the calling greenlet until fd is ready in the direction asked,
+// honouring the deadline. It returns nil, os.ErrDeadlineExceeded,
+// errClosed (when closed reports the descriptor closed by its owner),
+// hub.ErrStopped (the hub closed it) or the hub's error; kills and
+// timeouts propagate as panics from the hub wait.
+func (d *Deadlines) Wait(fd *hub.FD, write bool, closed *atomic.Bool, errClosed error) error {
+	dl := d.of(write)
+	for {
+		timeout := time.Duration(-1)
+		if ns := dl.Load(); ns != 0 {
+			timeout = time.Duration(ns - time.Now().UnixNano())
+			if timeout <= 0 {
+				return os.ErrDeadlineExceeded
+			}
+		}
+		var err error
+		if write {
+			err = fd.WaitWrite(timeout)
+		} else {
+			err = fd.WaitRead(timeout)
+		}
+		switch err {
+		case nil:
+			return nil
+		case hub.ErrTimeout, errChanged:
+			continue // re-read the deadline
+		case hub.ErrFDClosed:
+			if closed.Load() {
+				return errClosed
+			}
+			return hub.ErrStopped
+		default:
+			return err
+		}
+	}
+}

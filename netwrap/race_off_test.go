@@ -1,0 +1,5 @@
+//go:build !race
+
+package netwrap
+
+const raceEnabled = false
