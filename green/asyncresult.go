@@ -26,6 +26,7 @@ type AsyncResult struct {
 	binding
 	res     atomic.Pointer[result]
 	waiters hub.WaitList[none] // blocked getters, and links (callback nodes)
+	links   *objLinks          // RawLink callbacks (objlink.go), nil until the first
 }
 
 type result struct {

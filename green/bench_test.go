@@ -73,6 +73,34 @@ func BenchmarkSpawnJoin(b *testing.B) {
 			}
 		}).Join()
 	})
+	// A value through Spawn (boxed in an any) beside the typed Go: the
+	// same work, a value of 1000+i returned and read back.
+	b.Run("green-value", func(b *testing.B) {
+		h := benchHub(b)
+		n := b.N
+		b.ReportAllocs()
+		b.ResetTimer()
+		SpawnOn(h, func() {
+			sum := 0
+			for i := 0; i < n; i++ {
+				v, _ := Spawn(func() (any, error) { return 1000 + i, nil }).Get()
+				sum += v.(int)
+			}
+		}).Join()
+	})
+	b.Run("green-typed", func(b *testing.B) {
+		h := benchHub(b)
+		n := b.N
+		b.ReportAllocs()
+		b.ResetTimer()
+		SpawnOn(h, func() {
+			sum := 0
+			for i := 0; i < n; i++ {
+				v, _ := Go(func() (int, error) { return 1000 + i, nil }).Get()
+				sum += v
+			}
+		}).Join()
+	})
 	b.Run("goroutine-waitgroup", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {

@@ -28,10 +28,20 @@ func (c *Channel[T]) BindHub(h *hub.Hub) error { return c.q.BindHub(h) }
 // Hub returns the hub the channel is bound to.
 func (c *Channel[T]) Hub() *hub.Hub { return c.q.Hub() }
 
-// Put offers v and waits until a getter takes it. It fails with
+// Put offers v and waits until a getter takes it. Handing v to a getter
+// of the channel's hub that was already waiting lets that getter run
+// before Put returns (gevent's order: "sending", "hello", "sent hello"),
+// at the cost of one more switch per item. It fails with
 // ErrQueueShutDown after Shutdown (or when Shutdown ends the wait).
 func (c *Channel[T]) Put(v T) error {
+	g, _, local := c.q.where()
+	handoff := local && g != nil && !c.q.getters.Empty()
 	_, err := c.q.op(opPut, v, forever)
+	if handoff && err == nil {
+		// Handed to a parked getter: let it run before the putter goes
+		// on, as gevent's put switches ("sending", "hello", "sent hello").
+		g.Yield()
+	}
 	return err
 }
 

@@ -36,8 +36,32 @@
 // next park point, so the greenlet unwinds through its deferred calls
 // whether or not it checks errors, as gevent raises GreenletExit or Timeout
 // at the switch. A greenlet killed with the default ErrGreenletExit counts
-// as successful. A panic in a greenlet is captured with its stack, reported
-// to the hub's error handler, and returned by Join and Get as a PanicError.
+// as successful. What a recover() sees in a killed greenlet is a
+// *KillError, which errors.Is matches against the kill's error; a recover
+// helper of your own should call Repanic first, so that kills and timeouts
+// go on unwinding (IsInterrupt tells them apart). A greenlet that was
+// spawned but has not run yet is finished by a kill at once, without
+// running (gevent issue 330). A panic in a greenlet is captured with its
+// stack and returned by Join and Get as a PanicError; it is reported to
+// the hub's error handler (the stack as lines) unless somebody was waiting
+// for the greenlet (Join, Get, JoinAll), who gets it instead.
+//
+// # Main greenlet, typed results, contexts
+//
+// Main runs a program's body as a greenlet of the default hub (the main
+// greenlet of a gevent program), so that it shares the hub with the
+// greenlets it spawns and can use WithTimeout; JoinHub waits until the
+// hub's other greenlets have finished (gevent's wait() with no objects).
+// Go spawns a func() (T, error) and returns a *Task[T] whose Get returns a
+// T, without reflection or boxing. Every greenlet has a context.Context
+// (Context, Greenlet.Context), created on first use, cancelled when it is
+// killed or dies; SpawnContext kills a greenlet when a context ends; the
+// waiting calls Go users pass contexts to have an XContext form
+// (AcquireContext, GetContext, PutContext, WaitContext, JoinContext),
+// which gives up with ctx.Err() having consumed nothing.
+//
+// Package greenlet, the layer below, gives raw greenlets that switch to
+// each other explicitly (Python's greenlet), on the same coroutine switch.
 //
 // # Deadlocks
 //

@@ -24,6 +24,11 @@ type Event struct {
 	// waiters holds blocked waiters and, as callback nodes, the links of
 	// Wait and IWait, in the order they arrived.
 	waiters hub.WaitList[none]
+	// notifying is set (on the hub) while the waiters a Set woke have not
+	// all run yet: a greenlet that waits meanwhile goes after them
+	// (gevent issue 1520).
+	notifying bool
+	links     *objLinks // RawLink callbacks (objlink.go), nil until the first
 }
 
 // IsSet reports whether the flag is set. Safe from anywhere.
@@ -48,8 +53,18 @@ func (e *Event) set() {
 		return
 	}
 	e.flag.Store(true)
+	if e.waiters.Empty() {
+		return
+	}
 	e.waiters.Fire(none{})
+	if !e.notifying {
+		// Queued behind the wake-ups: it runs once they all have.
+		e.notifying = true
+		e.Hub().Callback(doneNotifying, e)
+	}
 }
+
+func doneNotifying(arg any) { arg.(*Event).notifying = false }
 
 // Clear resets the flag. Greenlets that wait afterwards block until the
 // next Set.
@@ -62,7 +77,8 @@ func (e *Event) Clear() error {
 	return giveTo(h, func() error { e.flag.Store(false); return nil })
 }
 
-// Wait blocks until the flag is set (returning at once if it is). In a
+// Wait blocks until the flag is set (returning at once if it is, but
+// after the waiters a Set is still waking: gevent issue 1520). In a
 // greenlet, a kill, a Timeout or a deadlock interrupts it (the greenlet
 // unwinds); a plain goroutine gets ErrHubStopped if the hub stops.
 func (e *Event) Wait() error {
@@ -80,6 +96,10 @@ func (e *Event) WaitTimeout(d time.Duration) bool {
 
 func (e *Event) wait(d time.Duration) (bool, error) {
 	if e.flag.Load() {
+		if g, _, local := e.where(); local && g != nil && e.notifying && d != 0 {
+			// Set is still waking earlier waiters: return after them.
+			g.Yield()
+		}
 		return true, nil
 	}
 	g, h, local := e.where()

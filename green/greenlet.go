@@ -1,6 +1,7 @@
 package green
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -49,6 +50,7 @@ type Greenlet struct {
 	linkID atomic.Uint32
 	killed bool
 	notify bool // a notification of the links is scheduled
+	held   bool // its outcome goes to a caller (Main): a panic is not logged
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
@@ -58,6 +60,13 @@ type extra struct {
 	later    *hub.Timer
 	locals   map[any]any
 	timeouts []*Timeout // armed by this greenlet; stopped when it dies
+	fired    []*link    // Links fired whose greenlets may not have run (Unlink)
+
+	// Context (context.go): created on first use, cancelled at death.
+	ctx        context.Context
+	cancel     context.CancelCauseFunc
+	parent     context.Context // SpawnContext's
+	stopParent func() bool     // stops following parent
 }
 
 func (gl *Greenlet) extra() *extra {
@@ -96,6 +105,13 @@ func newAt(pc uintptr, h *hub.Hub, fn any, args []any) *Greenlet {
 	if len(args) > 0 {
 		gl.x = &extra{args: args}
 	}
+	gl.initAt(pc, h)
+	return gl
+}
+
+// initAt binds gl to h (nil: the caller's hub, or the default hub) and
+// records where it came from; see newAt.
+func (gl *Greenlet) initAt(pc uintptr, h *hub.Hub) {
 	var parent *hub.G
 	if h == nil || trackTree.Load() {
 		var ch *hub.Hub
@@ -111,7 +127,6 @@ func newAt(pc uintptr, h *hub.Hub, fn any, args []any) *Greenlet {
 	if trackTree.Load() {
 		gl.g.SetOrigin(pc, parent)
 	}
-	return gl
 }
 
 // Spawn creates a greenlet running fn(args...) and starts it: it begins on
@@ -184,6 +199,12 @@ func (gl *Greenlet) startNow() {
 	}
 	if gl.x != nil {
 		gl.x.later = nil
+	}
+	if cbs := spawnCBs.Load(); cbs != nil {
+		gl.runSpawnCallbacks(*cbs)
+		if gl.state.Load() != stNew {
+			return // a callback killed it
+		}
 	}
 	gl.state.Store(stStarted)
 	gl.g.Start()
@@ -295,9 +316,6 @@ func (gl *Greenlet) Err() error {
 // unwraps to the value when that is an error.
 type PanicError = panics.ErrRecovered
 
-// killSignal is the interrupt a kill delivers.
-type killSignal struct{ err error }
-
 // Run is the greenlet's body as the hub sees it (hub.Runner). Do not call.
 func (gl *Greenlet) Run(g *hub.G) {
 	if gl.state.Load() == stDead {
@@ -333,7 +351,7 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 	}
 	if r == g.Raised() {
 		err := interruptErr(r)
-		if errors.Is(err, ErrDeadlock) {
+		if errors.Is(err, ErrDeadlock) { // a bug worth a log line, even if joined
 			gl.g.Hub().ReportError(fmt.Errorf("green: %s: %w", gl.Name(), err))
 		}
 		gl.die(nil, err, isExit(r))
@@ -341,23 +359,46 @@ func (gl *Greenlet) recoverDeath(g *hub.G) {
 	}
 	rec := panics.NewRecovered(1, r)
 	err := rec.AsError()
-	gl.g.Hub().ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
+	if !gl.observed() {
+		gl.g.Hub().ReportError(fmt.Errorf("green: %s panicked: %w", gl.Name(), err))
+	}
 	gl.die(nil, err, false)
 }
 
+// observerID marks the link nodes of waits that collect a greenlet's
+// error (JoinAll, Wait): see observed.
+const observerID = 1 << 31
+
+// observed reports whether somebody is waiting for the greenlet's outcome
+// right now (a Join, Get or blocking Kill, a JoinAll): its failure is then
+// returned to them, not logged as unhandled. Hub-only.
+func (gl *Greenlet) observed() bool {
+	if gl.held {
+		return true
+	}
+	for n := range gl.links.All() {
+		if n.Fn == nil || n.ID == observerID {
+			return true
+		}
+	}
+	return false
+}
+
 func isExit(v any) bool {
-	k, ok := v.(*killSignal)
-	return ok && errors.Is(k.err, ErrGreenletExit)
+	k, ok := v.(*KillError)
+	return ok && errors.Is(k.Err, ErrGreenletExit)
 }
 
 // interruptErr maps an interrupt to the greenlet's error.
 func interruptErr(v any) error {
 	switch v := v.(type) {
-	case *killSignal:
-		if errors.Is(v.err, ErrGreenletExit) {
+	case *KillError:
+		if errors.Is(v.Err, ErrGreenletExit) {
 			return nil
 		}
-		return v.err
+		return v.Err
+	case *Timeout:
+		return v.result()
 	case error:
 		return v
 	}
@@ -377,9 +418,13 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 		gl.x.locals = nil
 		gl.x.args = nil
 		gl.stopTimeouts()
+		gl.contextDone()
 	}
 	gl.fn = nil
 	gl.state.Store(stDead)
+	if hubJoiners.Load() != 0 {
+		wakeHubJoiners(gl.g.Hub())
+	}
 	if gl.g.Hub().Current() == &gl.g {
 		// Dying in its own coroutine: fire the links now rather than
 		// from a loop callback one switch later. Wake-ups only queue
@@ -416,6 +461,8 @@ func (gl *Greenlet) call() (any, error) {
 			if f != nil {
 				return f()
 			}
+		case typedBody:
+			return nil, f.callTyped()
 		}
 	} else if len(args) == 1 {
 		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {

@@ -262,12 +262,34 @@ func TestPanicCaptured(t *testing.T) {
 	if !strings.Contains(string(pe.Stack), "TestPanicCaptured") {
 		t.Error("stack does not show the panicking function")
 	}
-	g2 := SpawnOn(th.Hub, func() { panic("text") })
-	if err := g2.Join(); !errors.As(err, &pe) || pe.Value != "text" {
-		t.Fatalf("err = %v", err)
+	// (Whether that one is also logged depends on whether the plain
+	// goroutine's join reached the hub before the greenlet died.)
+	before := len(th.reported())
+	th.run(t, func() {
+		g2 := Spawn(func() { panic("text") })
+		if err := g2.Join(); !errors.As(err, &pe) || pe.Value != "text" {
+			t.Errorf("err = %v", err)
+		}
+		g4 := Spawn(func() { panic("joined by JoinAll") })
+		JoinAll(g4)
+	})
+	// Returned to joiners that waited for them: not logged as unhandled.
+	// A panic nobody waits for is reported, once, with its stack.
+	if n := len(th.reported()) - before; n != 0 {
+		t.Errorf("%d errors reported, want 0 (returned to joiners)", n)
 	}
-	if n := len(th.reported()); n != 2 {
-		t.Errorf("%d errors reported, want 2", n)
+	before = len(th.reported())
+	g3 := SpawnOn(th.Hub, func() { panic("alone") })
+	for !g3.Dead() {
+		time.Sleep(time.Millisecond)
+	}
+	if errs := th.reported()[before:]; len(errs) != 1 || !strings.Contains(errs[0].Error(), "alone") ||
+		!strings.Contains(errs[0].Error(), "\ngoroutine ") {
+		t.Errorf("reported %v, want the unjoined panic with its stack", errs)
+	}
+	g3.Join()
+	if n := len(th.reported()) - before; n != 1 {
+		t.Errorf("%d reported after the late Join, want 1", n)
 	}
 	// The hub is still alive.
 	if v, err := SpawnOn(th.Hub, func() any { return 1 }).Get(); v != 1 || err != nil {

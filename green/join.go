@@ -166,7 +166,7 @@ func (gl *Greenlet) KillWith(o KillOptions) error {
 	if gl.Dead() {
 		return nil
 	}
-	sig := &killSignal{err: o.Err}
+	sig := &KillError{Err: o.Err}
 	if gl.g.Hub().OnHub() {
 		gl.killOnHub(sig)
 	} else if err := gl.g.Hub().Post(func() { gl.killOnHub(sig) }); err != nil {
@@ -180,24 +180,6 @@ func (gl *Greenlet) KillWith(o KillOptions) error {
 		t = o.Timeout
 	}
 	return gl.waitDead(t)
-}
-
-func (gl *Greenlet) killOnHub(sig *killSignal) {
-	switch gl.state.Load() {
-	case stDead:
-		return
-	case stNew:
-		if gl.x != nil && gl.x.later != nil {
-			gl.g.Hub().StopTimer(gl.x.later)
-			gl.x.later = nil
-		}
-		gl.die(nil, interruptErr(sig), isExit(sig))
-		return
-	}
-	gl.g.Interrupt(sig)
-	if cur := gl.g.Hub().Current(); cur == &gl.g {
-		gl.g.Raise()
-	}
 }
 
 // JoinOptions tune JoinAllWith. The zero value waits for every greenlet

@@ -2,6 +2,7 @@ package green
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/greenrt/green/hub"
 )
@@ -30,6 +31,7 @@ type link struct {
 	kind   uint8
 	filter uint8
 	fn     func(*Greenlet)
+	lg     *Greenlet // the greenlet a fired Link runs in
 }
 
 // Link arranges for fn(gl) to run, in a new greenlet of the same hub, once
@@ -121,7 +123,26 @@ func (gl *Greenlet) unlink(id uint32) bool {
 			return gl.links.Remove(n)
 		}
 	}
-	return false
+	if gl.x == nil {
+		return false
+	}
+	// A Link that fired but whose greenlet has not run yet (an earlier
+	// link unlinks a later one) is cancelled too: its greenlet never runs.
+	fired := gl.x.fired[:0]
+	found := false
+	for _, l := range gl.x.fired {
+		if !found && l.node.ID == id && l.lg.g.CancelStart() {
+			l.lg.die(nil, nil, true)
+			found = true
+			continue
+		}
+		if !l.lg.Dead() {
+			fired = append(fired, l)
+		}
+	}
+	clear(gl.x.fired[len(fired):])
+	gl.x.fired = fired
+	return found
 }
 
 func (gl *Greenlet) scheduleNotify() {
@@ -159,6 +180,12 @@ func (l *link) fire() {
 	lg := NewOn(gl.g.Hub(), l.fn, gl)
 	lg.SetName(fmt.Sprintf("link of %s", gl.Name()))
 	lg.startNow()
+	l.lg = lg
+	x := gl.extra()
+	if len(x.fired) >= 8 { // drop the links that ran: only unrun ones matter
+		x.fired = slices.DeleteFunc(x.fired, func(l *link) bool { return l.lg.Dead() })
+	}
+	x.fired = append(x.fired, l)
 }
 
 func (gl *Greenlet) fireRaw(fn func(*Greenlet)) {

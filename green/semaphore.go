@@ -28,6 +28,7 @@ type Semaphore struct {
 	// waiters holds blocked acquirers and, as callback nodes, the links of
 	// Wait and IWait (fired when a permit becomes free).
 	waiters hub.WaitList[none]
+	links   *objLinks // RawLink callbacks (objlink.go), nil until the first
 }
 
 type none = struct{}

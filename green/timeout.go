@@ -21,11 +21,27 @@ type Timeout struct {
 	timer   hub.Timer
 	g       *hub.G
 	h       *hub.Hub
+	err     error // raised instead of the *Timeout itself (NewTimeoutErr)
 	expired bool
 }
 
 // NewTimeout returns a timeout of d, not started. d < 0 never expires.
 func NewTimeout(d time.Duration) *Timeout { return &Timeout{d: d} }
+
+// NewTimeoutErr returns a timeout of d that reports err instead of itself
+// (gevent's Timeout(seconds, exception)): Do and WithTimeout return err
+// when it expires, and a greenlet it kills fails with err. The interrupt
+// raised at the park point is still the *Timeout (so that its Do can tell
+// it from other timeouts); a nil err makes it NewTimeout.
+func NewTimeoutErr(d time.Duration, err error) *Timeout { return &Timeout{d: d, err: err} }
+
+// result is what the timeout reports when it expires.
+func (t *Timeout) result() error {
+	if t.err != nil {
+		return t.err
+	}
+	return t
+}
 
 // Duration returns the timeout's length.
 func (t *Timeout) Duration() time.Duration { return t.d }
@@ -87,7 +103,7 @@ func fireTimeout(arg any) {
 	if t.g.Dead() {
 		return
 	}
-	if _, kill := t.g.PendingInterrupt().(*killSignal); kill {
+	if _, kill := t.g.PendingInterrupt().(*KillError); kill {
 		return // a kill outranks a timeout
 	}
 	if p := t.g.PendingInterrupt(); p != nil && p != any(t) {
@@ -153,7 +169,7 @@ func (t *Timeout) Do(fn func()) (err error) {
 		switch r := recover(); r {
 		case nil:
 		case any(t):
-			err = t
+			err = t.result()
 		default:
 			panic(r)
 		}
@@ -167,3 +183,22 @@ func (t *Timeout) Do(fn func()) (err error) {
 // are independent: the one that expires is the one reported, by the
 // WithTimeout that owns it, and an outer one is unaffected by an inner one.
 func WithTimeout(d time.Duration, fn func()) error { return NewTimeout(d).Do(fn) }
+
+// WithTimeoutValue runs fn with a timeout of d and returns fn's results,
+// or v and a nil error if the timeout interrupted fn (gevent's
+// with_timeout(seconds, fn, timeout_value=v)). From a plain goroutine it
+// returns v's type's zero value and ErrNotGreenlet.
+func WithTimeoutValue[T any](d time.Duration, v T, fn func() (T, error)) (T, error) {
+	var res T
+	var err error
+	t := NewTimeout(d)
+	switch terr := t.Do(func() { res, err = fn() }); {
+	case terr == nil:
+		return res, err
+	case terr == error(t):
+		return v, nil
+	default:
+		var zero T
+		return zero, terr
+	}
+}

@@ -64,6 +64,17 @@ func TestTracer(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	ev.Set()
 	gl.Join()
+	// Join returns at the death; the switch out of the dead greenlet
+	// comes a moment later, on the hub: wait for it before uninstalling.
+	for i := 0; i < 1000; i++ {
+		mu.Lock()
+		n := len(log)
+		mu.Unlock()
+		if n >= 7 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	green.SetTracer(nil)
 	mu.Lock()
 	defer mu.Unlock()

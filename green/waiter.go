@@ -89,6 +89,7 @@ func (c *collector) follow(gl *Greenlet) {
 	}
 	f := &followed{gl: gl}
 	f.node.Fn = func() { c.add(gl) }
+	f.node.ID = observerID // its error is collected: not logged (observed)
 	c.follows = append(c.follows, f)
 	register := func() {
 		if gl.state.Load() == stDead {

@@ -18,6 +18,12 @@
 // OnHub, SetErrorHandler and ReportError are safe from any goroutine: they
 // are how plain goroutines hand work to a hub.
 //
+// Timers: StartTimer/StopTimer arm a Timer the caller owns (no
+// allocation), AfterFunc allocates one, Repeat makes a RepeatTimer that
+// fires every period until stopped (libev's repeat). A G that has been
+// started but has not run yet can be taken back with CancelStart (what a
+// kill of such a greenlet does).
+//
 // # Readiness state
 //
 // An FD remembers, per direction, whether an edge arrived that no wait has

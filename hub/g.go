@@ -104,6 +104,21 @@ func (g *G) Start() {
 	traceStart(g)
 }
 
+// CancelStart takes back a Start: if g is in the ready queue and has never
+// run, it is dead at once (Run is never called; its ready entry is
+// skipped) and CancelStart reports true. A G that has begun running, or
+// was never started, is left alone. Hub-only.
+func (g *G) CancelStart() bool {
+	if g.state != gReady || g.w != nil {
+		return false
+	}
+	g.h.mustOnHub()
+	g.state = gDead
+	traceDeath(g)
+	g.h.live--
+	return true
+}
+
 // Seq identifies the current (or, when g is running, the next) park of g.
 // Wakers record it with g and pass it to Wake, so that a wake-up meant for
 // an earlier park is ignored.

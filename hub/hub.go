@@ -2,7 +2,10 @@ package hub
 
 import (
 	"context"
+	"fmt"
+	"log"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -202,7 +205,26 @@ func (h *Hub) ReportError(err error) {
 		(*p)(err)
 		return
 	}
-	slog.Default().LogAttrs(context.Background(), slog.LevelError, "green: unhandled error", slog.Any("err", err))
+	logError(err)
+}
+
+// logError logs an error nobody handled. A multi-line message (a panic's
+// stack) stays readable: the standard logger prints it as it is; a handler
+// set with slog.SetDefault gets the first line as "err" and the rest as
+// "stack".
+func logError(err error) {
+	msg := err.Error()
+	first, rest, multi := strings.Cut(msg, "\n")
+	if !multi {
+		slog.Default().LogAttrs(context.Background(), slog.LevelError, "green: unhandled error", slog.Any("err", err))
+		return
+	}
+	if fmt.Sprintf("%T", slog.Default().Handler()) == "*slog.defaultHandler" {
+		log.Print("ERROR green: unhandled error: " + msg)
+		return
+	}
+	slog.Default().LogAttrs(context.Background(), slog.LevelError, "green: unhandled error",
+		slog.String("err", first), slog.String("stack", rest))
 }
 
 // Start runs the loop on a new goroutine and returns at once. It fails with

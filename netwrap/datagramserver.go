@@ -84,6 +84,9 @@ func (s *DatagramServer) listen(pc net.PacketConn) (*PacketConn, error) {
 // ErrServerClosed once Stop has finished, or the receive error that ended
 // the loop (see StreamServer.Serve).
 func (s *DatagramServer) Serve(pc net.PacketConn) error {
+	if pc == nil && s != nil && s.core.started() {
+		return s.core.wait() // started with Start: wait for it to stop
+	}
 	if err := s.Start(pc); err != nil {
 		return err
 	}
@@ -118,17 +121,41 @@ func (s *DatagramServer) recvLoop() error {
 	}
 	buf := make([]byte, size)
 	pc := s.pc.Load()
-	for {
+	turn := func() (bool, error) {
 		s.core.waitRoom()
 		n, addr, err := pc.ReadFrom(buf)
 		if err != nil {
 			s.core.unusedRoom()
 			if s.core.stopped() {
-				return ErrServerClosed
+				return true, ErrServerClosed
 			}
-			return err
+			return true, err
 		}
 		data := append([]byte(nil), buf[:n]...)
 		s.core.spawn(func() { s.Handler(pc, data, addr) })
+		return false, nil
+	}
+	for {
+		if done, err := s.core.step(turn); done {
+			return err
+		}
 	}
 }
+
+// StopAccepting stops receiving without closing the socket (datagrams
+// queue in its buffer); StartAccepting resumes. As StreamServer's.
+func (s *DatagramServer) StopAccepting() {
+	if s != nil {
+		s.core.pause()
+	}
+}
+
+// StartAccepting resumes receiving after StopAccepting.
+func (s *DatagramServer) StartAccepting() {
+	if s != nil {
+		s.core.resume()
+	}
+}
+
+// Accepting reports whether the server is running and receiving.
+func (s *DatagramServer) Accepting() bool { return s != nil && s.core.accepting() }

@@ -2,6 +2,7 @@ package netwrap
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/greenrt/green/green"
@@ -33,6 +34,14 @@ type serverCore struct {
 
 	// done is set once Stop has finished (the handlers are drained).
 	done green.Event
+
+	// paused is set by StopAccepting (on the hub); gate is set while the
+	// loop may accept, and roomHeld (loop-owned) says the loop holds a
+	// permit of room not yet given to a handler (see serverpause.go).
+	paused   atomic.Bool
+	gate     green.Event
+	roomHeld bool
+	loopRan  bool // the loop has begun (hub-owned)
 
 	// killWait bounds the wait for killed handlers to die (gevent gives
 	// them one second too); zero means killGrace. Tests shorten it.
@@ -100,6 +109,11 @@ func (s *serverCore) run(max int, closer func() error, loop func() error) error 
 		s.state = coreNew
 		return err
 	}
+	if err := s.gate.BindHub(s.h); err != nil {
+		s.state = coreNew
+		return err
+	}
+	s.gate.Set()
 	if max > 0 {
 		s.room = green.NewSemaphore(max)
 		if err := s.room.BindHub(s.h); err != nil {
@@ -131,12 +145,14 @@ func (s *serverCore) stopped() bool {
 func (s *serverCore) waitRoom() {
 	if s.room != nil {
 		s.room.Acquire()
+		s.roomHeld = true
 	}
 }
 
 // unusedRoom gives back the permit of waitRoom when no handler was
 // spawned with it (the accept failed).
 func (s *serverCore) unusedRoom() {
+	s.roomHeld = false
 	if s.room != nil {
 		s.room.Release()
 	}
@@ -145,6 +161,7 @@ func (s *serverCore) unusedRoom() {
 // spawn runs fn in a new handler greenlet, tracked until it ends. Called
 // on the hub, by the loop, after waitRoom.
 func (s *serverCore) spawn(fn func()) {
+	s.roomHeld = false // the handler gives it back
 	var gl *green.Greenlet
 	gl = green.NewOn(s.h, func() {
 		defer s.handlerDone(gl)

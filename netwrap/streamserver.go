@@ -120,7 +120,13 @@ func (s *StreamServer) listen(ln net.Listener) (func() (net.Conn, error), func()
 // accept error that ended the serving loop (a net.ErrClosed one if the
 // listener was closed by somebody else); the running handlers are then
 // left to Stop.
+//
+// Serve(nil) on a server already started with Start waits for it to stop
+// (gevent's serve_forever after start).
 func (s *StreamServer) Serve(ln net.Listener) error {
+	if ln == nil && s != nil && s.core.started() {
+		return s.core.wait()
+	}
 	if err := s.Start(ln); err != nil {
 		return err
 	}
@@ -165,16 +171,16 @@ func (s *StreamServer) acceptLoop() error {
 		sleep = green.Sleep
 	}
 	var delay time.Duration
-	for {
+	turn := func() (bool, error) {
 		s.core.waitRoom()
 		c, err := s.accept()
 		if err != nil {
 			s.core.unusedRoom()
 			if s.core.stopped() {
-				return ErrServerClosed
+				return true, ErrServerClosed
 			}
 			if !exhausted(err) {
-				return err
+				return true, err
 			}
 			if delay == 0 {
 				delay = acceptMinDelay
@@ -183,12 +189,40 @@ func (s *StreamServer) acceptLoop() error {
 			}
 			s.core.h.ReportError(err)
 			sleep(delay)
-			continue
+			return false, nil
 		}
 		delay = 0
 		s.core.spawn(func() { s.serve(c) })
+		return false, nil
+	}
+	for {
+		if done, err := s.core.step(turn); done {
+			return err
+		}
 	}
 }
+
+// StopAccepting stops accepting new connections without closing the
+// listener (they wait in the kernel's backlog) or touching the running
+// handlers (gevent's stop_accepting); StartAccepting resumes. Both return
+// at once, are safe from any goroutine and do nothing before Start or
+// after Stop.
+func (s *StreamServer) StopAccepting() {
+	if s != nil {
+		s.core.pause()
+	}
+}
+
+// StartAccepting resumes accepting after StopAccepting (gevent's
+// start_accepting).
+func (s *StreamServer) StartAccepting() {
+	if s != nil {
+		s.core.resume()
+	}
+}
+
+// Accepting reports whether the server is running and accepting.
+func (s *StreamServer) Accepting() bool { return s != nil && s.core.accepting() }
 
 func (s *StreamServer) serve(c net.Conn) {
 	if s.TLSConfig != nil {

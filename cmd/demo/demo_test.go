@@ -95,3 +95,30 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestCoroutinesCommand(t *testing.T) {
+	out := runDemo(t, "coroutines")
+	want := `1. a generator: the consumer pulls, the producer runs up to its next yield
+   produce 1
+   consume 1
+   produce 2
+   consume 2
+   produce 3
+   consume 3
+2. raw greenlets: each switch names the greenlet to resume
+   12
+   56
+   34
+3. gevent: greenlets park (sleep(0)) and the hub picks who runs next
+   Running in foo
+   Explicit context to bar
+   Explicit context switch to foo again
+   Implicit context switch back to bar
+`
+	if out != want {
+		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	if out := runDemo(t, "coroutines", "-h"); !strings.Contains(out, "usage: demo coroutines") {
+		t.Errorf("-h:\n%s", out)
+	}
+}

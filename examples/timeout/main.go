@@ -37,12 +37,12 @@ func attempt(limit, work time.Duration) {
 }
 
 func main() {
-	// Timeouts interrupt greenlets, so the work runs in one; main waits.
-	g := green.Spawn(func() {
+	// Timeouts interrupt greenlets, so the work runs in the main greenlet
+	// (green.Main returns when its body ends).
+	green.Main(func() {
 		attempt(200*time.Millisecond, 50*time.Millisecond)
 		attempt(50*time.Millisecond, 200*time.Millisecond)
 	})
-	g.Join()
 
 	// The same with a greenlet's own join timeout: stop waiting (and
 	// kill it) if it does not finish in time.
