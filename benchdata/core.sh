@@ -90,6 +90,8 @@ rows = [
     ('the same at the hub level, `hub.G.Yield`', 'BenchmarkYield', 'ns/op', 'allocs/op', None, None, None),
     ('spawn + join a trivial greenlet, from a greenlet', 'BenchmarkSpawnJoin/green', 'ns/op', 'allocs/op',
      'BenchmarkSpawnJoin/goroutine-waitgroup', 'goroutine + sync.WaitGroup', 'spawn+join'),
+    ('typed spawn + `Get` (`green.Go`, a `Task[int]`)', 'BenchmarkSpawnJoin/green-typed', 'ns/op', 'allocs/op',
+     'BenchmarkSpawnJoin/green-value', '`Spawn` + `Get` of the same function (its value boxed)', None),
     ('10,000 greenlets sleeping random times under 1 ms, per timer', 'BenchmarkSleepTimers/10k', 'ns/timer', None, None, None, None),
     ('memory per parked greenlet, 100,000 parked (bytes)', 'BenchmarkParked', 'bytes/greenlet', None, None, None, 'memory'),
     ('ints producer → consumer through an unbounded `Queue`, per item', 'BenchmarkQueueHandoff/queue-unbounded/GOMAXPROCS=1', 'ns/op', 'allocs/op',
