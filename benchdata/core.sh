@@ -157,13 +157,13 @@ PY
         -test.run XXX -test.bench "$2" -test.benchtime "${3}x" -test.cpu 1 2>&1 >/dev/null |
         awk '/refs/ {gsub(",", "", $4); print $4}'); }
     per() { local a c; a=$(cg "$work/green.$1" "$2" 100000); c=$(cg "$work/green.$1" "$2" 300000); echo $(( (c - a) / 200000 )); }
-    for b in 'Switch/green' 'SpawnJoin/green' 'QueueHandoff/queue-unbounded' 'QueueHandoff/queue-bounded' 'ChannelRendezvous/green'; do
+    for b in 'Switch/green-yield$' 'SpawnJoin/green$' 'QueueHandoff/queue-unbounded' 'QueueHandoff/queue-bounded' 'ChannelRendezvous/green'; do
       n=$(per new "$b")
       if [ -n "${BASE:-}" ]; then
         o=$(per base "$b")
-        echo "| \`$b\` | $n | $o | $(python3 -c "print(f'{$n/$o:.2f}')") |"
+        echo "| \`${b%\$}\` | $n | $o | $(python3 -c "print(f'{$n/$o:.2f}')") |"
       else
-        echo "| \`$b\` | $n |"
+        echo "| \`${b%\$}\` | $n |"
       fi
     done
   fi
