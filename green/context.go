@@ -37,7 +37,9 @@ func Context() context.Context {
 // killed or dies (and so when its hub stops), carrying the values of the
 // context given to SpawnContext. Safe from any goroutine; the first call
 // creates it (from elsewhere than the greenlet's hub, through a call
-// posted to that hub).
+// posted to that hub). Asked from elsewhere for a greenlet of a hub that
+// was never started, it returns a context cancelled with cause
+// ErrNotStarted (nothing could answer; the greenlet cannot run).
 func (gl *Greenlet) Context() context.Context {
 	if gl == nil {
 		return context.Background()
@@ -46,12 +48,23 @@ func (gl *Greenlet) Context() context.Context {
 	if h.OnHub() {
 		return gl.contextOnHub()
 	}
+	if !h.Started() {
+		// Nothing runs the hub to answer (a wait would never end): the
+		// greenlet cannot run either, so its context is over, like a
+		// plain goroutine's Join of it (ErrNotStarted).
+		return cancelledContext(ErrNotStarted)
+	}
 	var c context.Context
 	if ask(h, func() error { c = gl.contextOnHub(); return nil }) != nil {
-		c, cancel := context.WithCancelCause(context.Background())
-		cancel(ErrHubStopped)
-		return c
+		return cancelledContext(ErrHubStopped)
 	}
+	return c
+}
+
+// cancelledContext returns a context cancelled with cause.
+func cancelledContext(cause error) context.Context {
+	c, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
 	return c
 }
 

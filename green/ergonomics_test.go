@@ -110,6 +110,21 @@ func TestContextFromOutside(t *testing.T) {
 	}
 }
 
+// A greenlet of a hub never started: its context, asked from a plain
+// goroutine, is over at once (nothing would answer), like a Join of it.
+func TestContextOfNeverStartedHub(t *testing.T) {
+	h, err := hub.New(hub.Config{ErrorHandler: func(error) {}})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer h.Stop()
+	g := SpawnOn(h, Sleep, time.Hour)
+	ctx := g.Context()
+	if ctx.Err() == nil || !errors.Is(context.Cause(ctx), ErrNotStarted) {
+		t.Fatalf("context of a greenlet of a hub never started: %v, cause %v", ctx.Err(), context.Cause(ctx))
+	}
+}
+
 func TestSpawnContext(t *testing.T) {
 	th := newTestHub(t)
 	th.run(t, func() {
@@ -145,6 +160,10 @@ func TestSpawnContext(t *testing.T) {
 }
 
 func TestContextWaits(t *testing.T) {
+	// The plain goroutine's waits below bind their objects to the
+	// default hub, which then runs for the rest of the process: start it
+	// (and the blocking monitor) before the leak check counts.
+	SpawnOn(hub.Default(), func() {}).Join()
 	th := newTestHub(t)
 	expired := func() context.Context {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
