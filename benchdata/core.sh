@@ -156,12 +156,19 @@ PY
     cg() { (cd green && GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" \
         -test.run XXX -test.bench "$2" -test.benchtime "${3}x" -test.cpu 1 2>&1 >/dev/null |
         awk '/refs/ {gsub(",", "", $4); print $4}'); }
-    per() { local a c; a=$(cg "$work/green.$1" "$2" 100000); c=$(cg "$work/green.$1" "$2" 300000); echo $(( (c - a) / 200000 )); }
-    for b in 'Switch/green-yield$' 'SpawnJoin/green$' 'QueueHandoff/queue-unbounded' 'QueueHandoff/queue-bounded' 'ChannelRendezvous/green'; do
+    per() { # version bench: instructions per op, or "-" when it has no such benchmark
+      local a c; a=$(cg "$work/green.$1" "$2" 100000); c=$(cg "$work/green.$1" "$2" 300000)
+      local d=0
+      if [ -n "$a" ] && [ -n "$c" ]; then d=$(( (c - a) / 200000 )); fi
+      if [ "$d" -gt 0 ]; then echo "$d"; else echo -; fi
+    }
+    for b in 'Switch/green-yield$' 'SpawnJoin/green$' 'SpawnJoin/green-value$' 'SpawnJoin/green-typed$' 'QueueHandoff/queue-unbounded' 'QueueHandoff/queue-bounded' 'ChannelRendezvous/green'; do
       n=$(per new "$b")
       if [ -n "${BASE:-}" ]; then
         o=$(per base "$b")
-        echo "| \`${b%\$}\` | $n | $o | $(python3 -c "print(f'{$n/$o:.2f}')") |"
+        r=-
+        if [ "$o" != - ] && [ "$n" != - ]; then r=$(python3 -c "print(f'{$n/$o:.2f}')"); fi
+        echo "| \`${b%\$}\` | $n | $o | $r |"
       else
         echo "| \`${b%\$}\` | $n |"
       fi
