@@ -1,0 +1,88 @@
+package netwrap
+
+import (
+	"net"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/greenrt/green/hub"
+)
+
+// TestIdleStack parks idleConns connections in idleEcho (the handler that
+// holds no buffer while idle: WaitRead, then a pooled buffer) and reports
+// the stack in use per parked greenlet (runtime.MemStats.StackInuse) and,
+// for one of them, every frame with its size (hub.G.StackFrames). Issue
+// 13's goal: a parked plain handler fits the runtime's 2 KiB starting
+// stack. Run with -v to see the frames.
+func TestIdleStack(t *testing.T) {
+	const idleConns = 200
+	h := newHub(t)
+	srv := &StreamServer{Hub: h, Handler: idleEcho}
+	if err := srv.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(time.Second)
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	cs := make([]net.Conn, 0, idleConns)
+	defer func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}()
+	buf := make([]byte, 5)
+	for range idleConns {
+		c, err := net.Dial("tcp", srv.LocalAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+		// One echo, so that the handler has been through a whole
+		// read and write before it parks again.
+		if _, err := c.Write([]byte("hello")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var live int
+	for live != idleConns {
+		h.Call(func() { live = srv.core.live() })
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	// The client's goroutines use stacks too, but Go's netpoller parks
+	// none per connection: the difference is the handlers' stacks.
+	perConn := float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / idleConns
+	var frames []hub.StackFrame
+	var size uintptr
+	h.Call(func() {
+		for _, g := range h.Coroutines(0) {
+			fr, sz := g.StackFrames()
+			for _, f := range fr {
+				if strings.HasSuffix(f.Func, ".idleEcho") {
+					frames, size = fr, sz
+				}
+			}
+		}
+	})
+	if frames == nil {
+		t.Skip("stack frames cannot be read here")
+	}
+	var used uintptr
+	var b strings.Builder
+	for _, f := range frames {
+		used += f.Size
+		b.WriteString("\n\t")
+		b.WriteString(strings.TrimPrefix(f.Func, "github.com/greenrt/green/"))
+		b.WriteString(" ")
+		b.WriteString(strconv.Itoa(int(f.Size)))
+	}
+	t.Logf("%d parked idleEcho greenlets: %.0f bytes of stack in use each; one of them uses %d bytes of its %d-byte stack:%s",
+		idleConns, perConn, used, size, b.String())
+}
