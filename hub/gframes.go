@@ -29,12 +29,16 @@ func (g *G) StackFrames() (frames []StackFrame, stackSize uintptr) {
 	}
 	frames = make([]StackFrame, len(fr))
 	for i, f := range fr {
-		fn := runtime.FuncForPC(f.pc - 1)
-		if i == 0 {
-			fn = runtime.FuncForPC(f.pc)
+		pc := f.pc
+		if i > 0 {
+			pc-- // a return address: the call is the instruction before
 		}
-		if fn != nil {
-			frames[i].Func = fn.Name()
+		// The frame's function is the outermost of those inlined at pc:
+		// the one whose entry it is.
+		if fn := runtime.FuncForPC(pc); fn != nil {
+			if outer := runtime.FuncForPC(fn.Entry()); outer != nil {
+				frames[i].Func = outer.Name()
+			}
 		}
 		frames[i].Size = f.size
 	}
