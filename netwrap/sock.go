@@ -171,7 +171,6 @@ func (s *sock) wait(fd *hub.FD, write bool) error {
 	return nil
 }
 
-
 // close marks the sock closed and unregisters it from its hub (waking its
 // parked greenlets with net.ErrClosed) before closeStd closes the
 // descriptor, so that the hub never holds a number the kernel may reuse.
