@@ -166,10 +166,16 @@ func (s *sock) wait(fd *hub.FD, write bool) error {
 	err := s.dl.Wait(fd, write)
 	done = true
 	if err != nil {
-		return deadline.Closed(err, &s.closed, errClosed)
+		return s.waitErr(err)
 	}
 	return nil
 }
+
+// waitErr maps an error of Deadlines.Wait (see deadline.Closed); a helper
+// with few arguments, whose spill space in wait's frame is small.
+//
+//go:noinline
+func (s *sock) waitErr(err error) error { return deadline.Closed(err, &s.closed, errClosed) }
 
 // close marks the sock closed and unregisters it from its hub (waking its
 // parked greenlets with net.ErrClosed) before closeStd closes the

@@ -192,7 +192,7 @@ func (s *StreamServer) acceptLoop() error {
 			return false, nil
 		}
 		delay = 0
-		s.core.spawn(func() { s.serve(c) })
+		s.spawn(c)
 		return false, nil
 	}
 	for {
@@ -224,12 +224,26 @@ func (s *StreamServer) StartAccepting() {
 // Accepting reports whether the server is running and accepting.
 func (s *StreamServer) Accepting() bool { return s != nil && s.core.accepting() }
 
-func (s *StreamServer) serve(c net.Conn) {
+// spawn starts c's handler greenlet. Its body is one closure with one
+// deferred call, rather than serverCore.spawn's closures around a
+// closure: that frame is under every parked handler's stack, which should
+// fit the runtime's 2 KiB starting stack (issue 13).
+func (s *StreamServer) spawn(c net.Conn) {
 	if s.TLSConfig != nil {
-		c = TLSServer(c, s.TLSConfig)
+		c = TLSServer(c, s.TLSConfig) // a wrapper: the handshake is the handler's
 	}
-	defer c.Close()
-	s.Handler(c)
+	var gl *green.Greenlet
+	gl = green.NewOn(s.core.h, func() {
+		defer s.served(gl, c)
+		s.Handler(c)
+	})
+	s.core.track(gl)
+}
+
+// served closes c and ends the handler gl (see serverCore.handlerDone).
+func (s *StreamServer) served(gl *green.Greenlet, c net.Conn) {
+	defer s.core.handlerDone(gl) // even if Close panics
+	c.Close()
 }
 
 // exhausted reports accept errors that mean "out of resources, retry
