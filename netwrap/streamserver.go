@@ -225,25 +225,33 @@ func (s *StreamServer) StartAccepting() {
 func (s *StreamServer) Accepting() bool { return s != nil && s.core.accepting() }
 
 // spawn starts c's handler greenlet. Its body is one closure with one
-// deferred call, rather than serverCore.spawn's closures around a
-// closure: that frame is under every parked handler's stack, which should
-// fit the runtime's 2 KiB starting stack (issue 13).
+// deferred call of one argument, rather than serverCore.spawn's closures
+// around a closure: that frame is under every parked handler's stack,
+// which should fit the runtime's 2 KiB starting stack (issue 13).
 func (s *StreamServer) spawn(c net.Conn) {
 	if s.TLSConfig != nil {
 		c = TLSServer(c, s.TLSConfig) // a wrapper: the handshake is the handler's
 	}
-	var gl *green.Greenlet
-	gl = green.NewOn(s.core.h, func() {
-		defer s.served(gl, c)
-		s.Handler(c)
+	hc := &handlerConn{s: s, c: c}
+	hc.gl = green.NewOn(s.core.h, func() {
+		defer hc.done()
+		hc.s.Handler(hc.c)
 	})
-	s.core.track(gl)
+	s.core.track(hc.gl)
 }
 
-// served closes c and ends the handler gl (see serverCore.handlerDone).
-func (s *StreamServer) served(gl *green.Greenlet, c net.Conn) {
-	defer s.core.handlerDone(gl) // even if Close panics
-	c.Close()
+// handlerConn is one connection's handler greenlet.
+type handlerConn struct {
+	s  *StreamServer
+	gl *green.Greenlet
+	c  net.Conn
+}
+
+// done closes the connection and ends the handler (see
+// serverCore.handlerDone).
+func (hc *handlerConn) done() {
+	defer hc.s.core.handlerDone(hc.gl) // even if Close panics
+	hc.c.Close()
 }
 
 // exhausted reports accept errors that mean "out of resources, retry
