@@ -323,8 +323,8 @@ func (gl *Greenlet) Run(g *hub.G) {
 	// their own, so that these frames stay small enough for a parked
 	// plain handler to fit the runtime's 2 KiB starting stack (issue 13,
 	// netwrap's TestIdleStack).
-	if !gl.starting(g) {
-		return
+	if (gl.state.Load() == stDead || g.PendingInterrupt() != nil || g.Named()) && !gl.starting(g) {
+		return // the rare cases, checked inline (a load each)
 	}
 	defer gl.recoverDeath() // g is &gl.g: one argument less in the frame
 	gl.ended(gl.call())
