@@ -178,7 +178,8 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 //
 //go:noinline
 func (g *G) parkTimer(timeout time.Duration) {
-	g.h.startTimer(&g.timer, timeout, wakeTimeout, g)
+	g.timer.fn, g.timer.arg = wakeTimeout, g
+	g.h.armTimer(&g.timer, timeout)
 }
 
 //go:noinline

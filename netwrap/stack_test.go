@@ -16,11 +16,37 @@ import (
 // the stack in use per parked greenlet (runtime.MemStats.StackInuse) and,
 // for one of them, every frame with its size (hub.G.StackFrames). Issue
 // 13's goal: a parked plain handler fits the runtime's 2 KiB starting
-// stack. Run with -v to see the frames.
+// stack. Run with -v to see the frames. The deadline case sets a read
+// deadline before each wait: the park then arms a hub timer, whose frames
+// are under the park's too.
 func TestIdleStack(t *testing.T) {
+	t.Run("idleEcho", func(t *testing.T) { testIdleStack(t, idleEcho) })
+	t.Run("deadline", func(t *testing.T) { testIdleStack(t, idleEchoDeadline) })
+}
+
+// idleEchoDeadline is idleEcho with a read deadline for each wait.
+func idleEchoDeadline(c net.Conn) {
+	cc := c.(*Conn)
+	for {
+		if cc.SetReadDeadline(time.Now().Add(time.Hour)) != nil || cc.WaitRead() != nil {
+			return
+		}
+		bp := echoBufs.Get().(*[]byte)
+		n, err := cc.Read(*bp)
+		if err == nil {
+			_, err = cc.Write((*bp)[:n])
+		}
+		echoBufs.Put(bp)
+		if err != nil {
+			return
+		}
+	}
+}
+
+func testIdleStack(t *testing.T, handler func(net.Conn)) {
 	const idleConns = 200
 	h := newHub(t)
-	srv := &StreamServer{Hub: h, Handler: idleEcho}
+	srv := &StreamServer{Hub: h, Handler: handler}
 	if err := srv.Start(nil); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +91,7 @@ func TestIdleStack(t *testing.T) {
 		for _, g := range h.Coroutines(0) {
 			fr, sz := g.StackFrames()
 			for _, f := range fr {
-				if strings.HasSuffix(f.Func, ".idleEcho") {
+				if strings.HasPrefix(f.Func, "github.com/greenrt/green/netwrap.idleEcho") {
 					frames, size = fr, sz
 				}
 			}
@@ -83,7 +109,7 @@ func TestIdleStack(t *testing.T) {
 		b.WriteString(" ")
 		b.WriteString(strconv.Itoa(int(f.Size)))
 	}
-	t.Logf("%d parked idleEcho greenlets: %.0f bytes of stack in use each; one of them uses %d bytes of its %d-byte stack:%s",
+	t.Logf("%d parked handler greenlets: %.0f bytes of stack in use each; one of them uses %d bytes of its %d-byte stack:%s",
 		idleConns, perConn, used, size, b.String())
 	// A 2 KiB stack leaves 2048 - 928 (the runtime's stackGuard) bytes
 	// above its guard area; past that the runtime doubles the stack, and
@@ -91,6 +117,6 @@ func TestIdleStack(t *testing.T) {
 	// shrink it again. Frame sizes are the compiler's: checked for the
 	// release they were measured with, without the race detector.
 	if used > 2048-928 && !raceEnabled && strings.HasPrefix(runtime.Version(), "go1.26") {
-		t.Errorf("a parked idleEcho greenlet uses %d bytes of stack, more than the %d a 2 KiB stack has room for", used, 2048-928)
+		t.Errorf("a parked handler greenlet uses %d bytes of stack, more than the %d a 2 KiB stack has room for", used, 2048-928)
 	}
 }
