@@ -318,23 +318,43 @@ type PanicError = panics.ErrRecovered
 
 // Run is the greenlet's body as the hub sees it (hub.Runner). Do not call.
 func (gl *Greenlet) Run(g *hub.G) {
+	// Run's frame and call's sit under every parked greenlet's stack:
+	// the checks before the body and the end after it are helpers of
+	// their own, so that these frames stay small enough for a parked
+	// plain handler to fit the runtime's 2 KiB starting stack (issue 13,
+	// netwrap's TestIdleStack).
+	if (gl.state.Load() == stDead || g.PendingInterrupt() != nil || g.Named()) && !gl.starting(g) {
+		return // the rare cases, checked inline (a load each)
+	}
+	defer gl.recoverDeath() // g is &gl.g: one argument less in the frame
+	gl.ended(gl.call())
+}
+
+// starting prepares the body's run: false if the greenlet was killed
+// before it started (it is dead now).
+//
+//go:noinline
+func (gl *Greenlet) starting(g *hub.G) bool {
 	if gl.state.Load() == stDead {
-		return // killed before it started
+		return false // killed before it started
 	}
 	if v := g.PendingInterrupt(); v != nil {
 		g.ClearInterrupt(v)
 		gl.die(nil, interruptErr(v), isExit(v))
-		return
+		return false
 	}
-	if g.Named() { // inlined: unnamed greenlets pay one load
+	if g.Named() { // unnamed greenlets pay one load
 		if ctx := gl.profileLabels(); ctx != nil {
 			g.SetProfileLabels(ctx) // until the greenlet ends
 		}
 	}
-	defer gl.recoverDeath(g)
-	v, err := gl.call()
-	gl.die(v, err, false)
+	return true
 }
+
+// ended records the body's outcome (see Run).
+//
+//go:noinline
+func (gl *Greenlet) ended(v any, err error) { gl.die(v, err, false) }
 
 // Abort is called by the hub when the body ended abnormally. Do not call.
 func (gl *Greenlet) Abort(g *hub.G, err error) {
@@ -344,7 +364,8 @@ func (gl *Greenlet) Abort(g *hub.G, err error) {
 	}
 }
 
-func (gl *Greenlet) recoverDeath(g *hub.G) {
+func (gl *Greenlet) recoverDeath() {
+	g := &gl.g
 	r := recover()
 	if r == nil {
 		return
@@ -441,6 +462,19 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 
 // call runs the function with its arguments.
 func (gl *Greenlet) call() (any, error) {
+	// The body of most greenlets (servers' handlers among them): a
+	// func() without arguments, called from a small frame (see Run).
+	if f, ok := gl.fn.(func()); ok && f != nil && gl.x == nil {
+		f()
+		return nil, nil
+	}
+	return gl.callAny()
+}
+
+// callAny is call for the other bodies.
+//
+//go:noinline
+func (gl *Greenlet) callAny() (any, error) {
 	args := gl.args()
 	if len(args) == 0 {
 		switch f := gl.fn.(type) {

@@ -82,6 +82,7 @@ type worker struct {
 	home     slot              // the slot created with this goroutine: its exit path
 	g        atomic.Pointer[G] // the G it runs; atomic for the blocking monitor
 	nextFree *worker
+	inBody   bool // running a G's body (see run and unwound)
 
 	wprev, wnext *worker // the hub's list of workers (hubext.go)
 }
@@ -89,60 +90,70 @@ type worker struct {
 func (h *Hub) newWorker() *worker {
 	w := &worker{}
 	w.home.occ = &w.ctx
-	w.home.next, _ = iter.Pull(iter.Seq[struct{}](w.main))
+	// The worker's body, a closure rather than a method value, whose
+	// wrapper would add a frame under every coroutine's stack (issue 13:
+	// a parked plain handler should fit the runtime's 2 KiB starting
+	// stack).
+	w.home.next, _ = iter.Pull(func(yield func(struct{}) bool) {
+		h := w.g.Load().h // a worker starts with its first G
+		w.home.yield = yield
+		w.gid = getg()
+		storeRunning(h, w.gid)
+		h.addWorker(w)
+		pprof.SetGoroutineLabels(h.ext.labels)
+		for !w.home.exitReq {
+			w.run(w.g.Load())
+			h.finish(w)
+			// The next G may run on this same goroutine without a transfer:
+			// the monitor must see the change all the same.
+			storeRunning(h, w.gid)
+		}
+		h.removeWorker(w)
+		w.exit(h)
+	})
 	w.ctx.slot = &w.home
 	return w
 }
 
-func (w *worker) main(yield func(struct{}) bool) {
-	h := w.g.Load().h // a worker starts with its first G
-	w.home.yield = yield
-	w.gid = getg()
-	storeRunning(h, w.gid)
-	h.addWorker(w)
-	pprof.SetGoroutineLabels(h.ext.labels)
-	for !w.home.exitReq {
-		w.run(w.g.Load())
-		h.finish(w)
-		// The next G may run on this same goroutine without a transfer:
-		// the monitor must see the change all the same.
-		storeRunning(h, w.gid)
-	}
-	h.removeWorker(w)
-	w.exit(h)
+func (w *worker) run(g *G) {
+	// One deferred call with one argument and no closure: run's frame is
+	// under every parked coroutine's stack (issue 13).
+	w.inBody = true
+	defer w.unwound()
+	g.r.Run(g)
+	w.inBody = false
+	w.ended(g)
 }
 
-func (w *worker) run(g *G) {
-	finished := false
-	defer func() {
-		if finished {
-			return
-		}
-		err := ErrGoexit
-		r := recover()
-		if r != nil {
-			err = panicError(r)
-		}
-		g.state = gDead
-		abort(g, err)
-		h := g.h
-		traceDeath(g)
-		h.live--
-		g.w = nil
-		w.g.Store(nil)
-		if r == nil {
-			// runtime.Goexit is unwinding this goroutine. Letting it
-			// end would make iter.Pull re-raise the Goexit in whichever
-			// context resumes, so block it forever instead: the
-			// goroutine is abandoned, the hub goes on.
-			h.cur = nil
-			h.transfer(&w.ctx, &h.loopCtx)
-		}
-		w.home.exitReq = true // the worker's state is suspect after a panic
-	}()
-	g.r.Run(g)
-	finished = true
-	w.ended(g)
+// unwound ends the G that w ran when its body panicked or called
+// runtime.Goexit (run's deferred call).
+func (w *worker) unwound() {
+	if !w.inBody {
+		return
+	}
+	w.inBody = false
+	g := w.g.Load()
+	err := ErrGoexit
+	r := recover()
+	if r != nil {
+		err = panicError(r)
+	}
+	g.state = gDead
+	abort(g, err)
+	h := g.h
+	traceDeath(g)
+	h.live--
+	g.w = nil
+	w.g.Store(nil)
+	if r == nil {
+		// runtime.Goexit is unwinding this goroutine. Letting it
+		// end would make iter.Pull re-raise the Goexit in whichever
+		// context resumes, so block it forever instead: the
+		// goroutine is abandoned, the hub goes on.
+		h.cur = nil
+		h.transfer(&w.ctx, &h.loopCtx)
+	}
+	w.home.exitReq = true // the worker's state is suspect after a panic
 }
 
 // ended finishes the G that w ran, once Run returned. It is a function of

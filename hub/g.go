@@ -139,7 +139,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	}
 	refuseLockedThread()
 	if timeout >= 0 {
-		h.startTimer(&g.timer, timeout, wakeTimeout, g)
+		g.parkTimer(timeout)
 	}
 	g.timedOut = false
 	g.state = gParked
@@ -158,7 +158,7 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 		h.ext.watch.in(g)
 	}
 	if g.timer.pos != 0 {
-		h.stopTimer(&g.timer)
+		g.stopParkTimer()
 	}
 	timedOut := g.timedOut
 	g.timedOut = false
@@ -170,6 +170,20 @@ func (g *G) Park(timeout time.Duration) ParkResult {
 	}
 	return Woken
 }
+
+// parkTimer starts the timer of a park with a timeout. It and
+// stopParkTimer are helpers of their own so that Park's frame, on the
+// stack of every parked coroutine, stays small: a parked plain handler
+// should fit the runtime's 2 KiB starting stack (issue 13).
+//
+//go:noinline
+func (g *G) parkTimer(timeout time.Duration) {
+	g.timer.fn, g.timer.arg = wakeTimeout, g
+	g.h.armTimer(&g.timer, timeout)
+}
+
+//go:noinline
+func (g *G) stopParkTimer() { g.h.stopTimer(&g.timer) }
 
 func wakeTimeout(arg any) {
 	g := arg.(*G)

@@ -290,3 +290,41 @@ func gidGoid(gid uintptr) uint64 {
 	}
 	return uint64(peek(gid + gGoid))
 }
+
+// fpFrames walks the frame-pointer chain of the goroutine whose record is
+// at gid (parked or ready) like fpStackOf, and returns each frame's size:
+// the innermost frame spans from the saved stack pointer to above its
+// saved frame pointer and return address, each caller's from there to
+// above its own; the outermost frame (the runtime's goexit) gets the rest
+// up to the top of the stack. Also returns the stack's size.
+func fpFrames(gid uintptr) ([]rawFrame, uintptr) {
+	if ok, _ := fpLayout(); !ok || gid == 0 {
+		return nil, 0
+	}
+	st := uint32(peek(gid + gStatus))
+	if st != gsRunnable && st != gsWaiting {
+		return nil, 0
+	}
+	pc, bp, sp := peek(gid+gSchedPC), peek(gid+gSchedBP), peek(gid+gSchedSP)
+	lo, hi := peek(gid+gStackLo), peek(gid+gStackHi)
+	if hi <= lo || hi-lo > 1<<30 || !(lo <= sp && sp < hi) {
+		return nil, 0
+	}
+	var frames []rawFrame
+	low := sp // the lowest byte of the frame being measured
+	for len(frames) < 256 && bp >= low && bp+16 <= hi && bp&7 == 0 {
+		frames = append(frames, rawFrame{pc, bp + 16 - low})
+		low = bp + 16
+		pc = peek(bp + 8)
+		next := peek(bp)
+		if next <= bp {
+			break
+		}
+		bp = next
+	}
+	frames = append(frames, rawFrame{pc, hi - low})
+	if uint32(peek(gid+gStatus)) != st || peek(gid+gSchedSP) != sp {
+		return nil, 0
+	}
+	return frames, hi - lo
+}

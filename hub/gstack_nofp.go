@@ -15,3 +15,5 @@ func fastStack(gid uintptr, spin time.Duration) gstack {
 func stackSupported() bool { return false }
 
 func gidGoid(gid uintptr) uint64 { return uint64(gid) }
+
+func fpFrames(gid uintptr) ([]rawFrame, uintptr) { return nil, 0 }

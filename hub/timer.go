@@ -64,11 +64,21 @@ func (h timerHeap) down(i int) {
 	}
 }
 
+// push adds t. Growing the slice is a helper of its own, so that push's
+// frame, under a greenlet parking with a timeout, stays small (issue 13).
 func (h *timerHeap) push(t *Timer) {
-	t.pos = int32(len(*h)) + 1
-	*h = append(*h, t)
-	h.up(int(t.pos) - 1)
+	n := len(*h)
+	if n == cap(*h) {
+		h.grow()
+	}
+	*h = (*h)[:n+1]
+	(*h)[n] = t
+	t.pos = int32(n) + 1
+	h.up(n)
 }
+
+//go:noinline
+func (h *timerHeap) grow() { *h = append(*h, nil)[:len(*h)] }
 
 func (h *timerHeap) remove(t *Timer) {
 	old := *h
@@ -95,13 +105,20 @@ func (h *Hub) StartTimer(t *Timer, d time.Duration, fn func(any), arg any) {
 }
 
 func (h *Hub) startTimer(t *Timer, d time.Duration, fn func(any), arg any) {
+	t.fn, t.arg = fn, arg
+	h.armTimer(t, d)
+}
+
+// armTimer is startTimer for a timer whose fn and arg are set: fewer
+// arguments, for G.parkTimer, whose frame is under a greenlet parking
+// with a timeout (issue 13).
+func (h *Hub) armTimer(t *Timer, d time.Duration) {
 	if t.pos != 0 {
 		h.timers.remove(t)
 	}
 	if d < 0 {
 		d = 0
 	}
-	t.fn, t.arg = fn, arg
 	now := nanotime()
 	h.ext.now = now // a fresher stamp for the parks of this turn, for free
 	t.when = now + int64(d)

@@ -469,7 +469,7 @@ func (c *Conn) WaitRead() error {
 	}
 	fd, err := c.s.begin(&c.s.r)
 	if err != nil {
-		return c.opErr("read", err)
+		return c.readErr(err)
 	}
 	if fd == nil {
 		// Plain goroutine (or foreign hub): the netpoller waits when
@@ -485,14 +485,14 @@ func (c *Conn) WaitRead() error {
 // waitRead is WaitRead for a greenlet of the bound hub.
 func (c *Conn) waitRead(fd *hub.FD) error {
 	if c.s.expired(false) {
-		return c.opErr("read", errDeadline)
+		return c.readErr(errDeadline)
 	}
 	if fd.ReadReady() {
 		// Maybe: ask the socket.
 		if c.owned {
 			// Ours: open while this greenlet runs (see sock.close).
 			if c.s.closed.Load() {
-				return c.opErr("read", errClosed)
+				return c.readErr(errClosed)
 			}
 			if readable(c.s.fd) {
 				return nil
@@ -501,7 +501,7 @@ func (c *Conn) waitRead(fd *hub.FD) error {
 			ok := false
 			err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
 			if err != nil {
-				return c.opErr("read", rawErr(err))
+				return c.readErr(rawErr(err))
 			}
 			if ok {
 				return nil
@@ -510,12 +510,19 @@ func (c *Conn) waitRead(fd *hub.FD) error {
 		fd.SetReadReady(false)
 	}
 	if err := c.s.wait(fd, false); err != nil {
-		return c.opErr("read", err)
+		return c.readErr(err)
 	}
 	// Woken by an edge: the Read that follows must try, not park.
 	fd.SetReadReady(true)
 	return nil
 }
+
+// readErr is opErr("read", err), a helper with fewer arguments: their
+// spill space is in the frames of WaitRead and waitRead, which are on the
+// stack of every parked handler (issue 13).
+//
+//go:noinline
+func (c *Conn) readErr(err error) error { return c.opErr("read", err) }
 
 // waitReadStd is WaitRead for a plain goroutine (or a greenlet of another
 // hub): Go's netpoller waits when the callback reports "not ready".

@@ -123,6 +123,14 @@ func (l *ioLock) lockSlow() error {
 	return nil // not reached
 }
 
+// unlockUnlessDone unlocks l unless *done: deferred by sock.wait, to
+// release the lock when a kill unwinds the wait.
+func (l *ioLock) unlockUnlessDone(done *bool) {
+	if !*done {
+		l.unlock()
+	}
+}
+
 // unlock releases the lock, handing it to the first queued waiter if
 // there is one. Any goroutine may unlock.
 func (l *ioLock) unlock() {

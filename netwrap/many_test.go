@@ -102,13 +102,12 @@ func TestManyConns(t *testing.T) {
 	stack := float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / float64(n)
 	t.Logf("%d idle connections, one greenlet each: %.0f bytes per connection (heap+stacks in use; stacks %.0f), %.0f bytes of Sys per connection",
 		n, per, stack, float64(int64(m1.Sys)-int64(m0.Sys))/float64(n))
-	// Issue 13's targets are 4 KiB per connection and the runtime's 2 KiB
-	// minimum stack; today the park path's frames (about 1.5 KiB, more
-	// than the 1.1 KiB a 2 KiB stack leaves above its guard) make the
-	// stack 4 KiB. The test guards against regressions beyond 6.5 KiB
-	// and reports the figures.
-	if per > 6.5*1024 && !raceEnabled {
-		t.Errorf("%.0f bytes per idle connection (stacks %.0f), regression guard 6.5 KiB (target 4 KiB)", per, stack)
+	// Issue 13's targets: 4 KiB per connection, and the runtime's 2 KiB
+	// minimum stack per parked handler (TestIdleStack checks its frames).
+	// Measured: 3.9 KiB, stacks 2.0 KiB; the test guards against
+	// regressions beyond 5 KiB and reports the figures.
+	if per > 5*1024 && !raceEnabled {
+		t.Errorf("%.0f bytes per idle connection (stacks %.0f), regression guard 5 KiB (target 4 KiB)", per, stack)
 	}
 	stdin.Close()
 	io.Copy(io.Discard, stdout)

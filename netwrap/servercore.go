@@ -161,12 +161,18 @@ func (s *serverCore) unusedRoom() {
 // spawn runs fn in a new handler greenlet, tracked until it ends. Called
 // on the hub, by the loop, after waitRoom.
 func (s *serverCore) spawn(fn func()) {
-	s.roomHeld = false // the handler gives it back
 	var gl *green.Greenlet
 	gl = green.NewOn(s.h, func() {
 		defer s.handlerDone(gl)
 		fn()
 	})
+	s.track(gl)
+}
+
+// track starts the handler greenlet gl, tracked until it ends (its body
+// calls handlerDone). Called on the hub, by the loop, after waitRoom.
+func (s *serverCore) track(gl *green.Greenlet) {
+	s.roomHeld = false // the handler gives it back
 	s.mu.Lock()
 	s.handlers[gl] = struct{}{}
 	s.mu.Unlock()

@@ -159,20 +159,23 @@ func (s *sock) wait(fd *hub.FD, write bool) error {
 	if write {
 		l = &s.w
 	}
-	unwinding := true
-	defer func() {
-		if unwinding {
-			l.unlock()
-		}
-	}()
-	err := s.waitFD(fd, write)
-	unwinding = false
-	return err
+	// A deferred method call, not a closure: the frame, on the stack of
+	// every greenlet parked on a socket, stays small (issue 13).
+	done := false
+	defer l.unlockUnlessDone(&done)
+	err := s.dl.Wait(fd, write)
+	done = true
+	if err != nil {
+		return s.waitErr(err)
+	}
+	return nil
 }
 
-func (s *sock) waitFD(fd *hub.FD, write bool) error {
-	return s.dl.Wait(fd, write, &s.closed, errClosed)
-}
+// waitErr maps an error of Deadlines.Wait (see deadline.Closed); a helper
+// with few arguments, whose spill space in wait's frame is small.
+//
+//go:noinline
+func (s *sock) waitErr(err error) error { return deadline.Closed(err, &s.closed, errClosed) }
 
 // close marks the sock closed and unregisters it from its hub (waking its
 // parked greenlets with net.ErrClosed) before closeStd closes the

@@ -192,7 +192,7 @@ func (s *StreamServer) acceptLoop() error {
 			return false, nil
 		}
 		delay = 0
-		s.core.spawn(func() { s.serve(c) })
+		s.spawn(c)
 		return false, nil
 	}
 	for {
@@ -224,12 +224,34 @@ func (s *StreamServer) StartAccepting() {
 // Accepting reports whether the server is running and accepting.
 func (s *StreamServer) Accepting() bool { return s != nil && s.core.accepting() }
 
-func (s *StreamServer) serve(c net.Conn) {
+// spawn starts c's handler greenlet. Its body is one closure with one
+// deferred call of one argument, rather than serverCore.spawn's closures
+// around a closure: that frame is under every parked handler's stack,
+// which should fit the runtime's 2 KiB starting stack (issue 13).
+func (s *StreamServer) spawn(c net.Conn) {
 	if s.TLSConfig != nil {
-		c = TLSServer(c, s.TLSConfig)
+		c = TLSServer(c, s.TLSConfig) // a wrapper: the handshake is the handler's
 	}
-	defer c.Close()
-	s.Handler(c)
+	hc := &handlerConn{s: s, c: c}
+	hc.gl = green.NewOn(s.core.h, func() {
+		defer hc.done()
+		hc.s.Handler(hc.c)
+	})
+	s.core.track(hc.gl)
+}
+
+// handlerConn is one connection's handler greenlet.
+type handlerConn struct {
+	s  *StreamServer
+	gl *green.Greenlet
+	c  net.Conn
+}
+
+// done closes the connection and ends the handler (see
+// serverCore.handlerDone).
+func (hc *handlerConn) done() {
+	defer hc.s.core.handlerDone(hc.gl) // even if Close panics
+	hc.c.Close()
 }
 
 // exhausted reports accept errors that mean "out of resources, retry

@@ -92,7 +92,10 @@ func (p *poller) expired(write bool) bool { return p.dl.Expired(write) }
 // ErrConcurrentUse or hub.ErrStopped; kills and timeouts propagate as
 // panics from the hub wait.
 func (p *poller) wait(fd *hub.FD, write bool) error {
-	return p.dl.Wait(fd, write, &p.closed, errClosed)
+	if err := p.dl.Wait(fd, write); err != nil {
+		return deadline.Closed(err, &p.closed, errClosed)
+	}
+	return nil
 }
 
 // close marks the file closed and unregisters it from its hub (waking its

@@ -79,16 +79,18 @@ func (d *Deadlines) Set(t time.Time, r, w bool, h *hub.Hub, fd *hub.FD) {
 
 // Wait parks the calling greenlet until fd is ready in the direction asked,
 // honouring the deadline. It returns nil, os.ErrDeadlineExceeded,
-// errClosed (when closed reports the descriptor closed by its owner),
-// hub.ErrStopped (the hub closed it) or the hub's error; kills and
-// timeouts propagate as panics from the hub wait.
-func (d *Deadlines) Wait(fd *hub.FD, write bool, closed *atomic.Bool, errClosed error) error {
+// hub.ErrFDClosed (the descriptor was unregistered: see Closed) or the
+// hub's error; kills and timeouts propagate as panics from the hub wait.
+// Its frame, and its arguments' spill space in the caller's, are on the
+// stack of every greenlet parked on a socket: they stay small (the clock
+// is read in a helper, the closed case is mapped by the caller) so that a
+// parked plain handler fits the runtime's 2 KiB starting stack (issue 13).
+func (d *Deadlines) Wait(fd *hub.FD, write bool) error {
 	dl := d.of(write)
 	for {
 		timeout := time.Duration(-1)
 		if ns := dl.Load(); ns != 0 {
-			timeout = time.Duration(ns - time.Now().UnixNano())
-			if timeout <= 0 {
+			if timeout = until(ns); timeout <= 0 {
 				return os.ErrDeadlineExceeded
 			}
 		}
@@ -99,17 +101,29 @@ func (d *Deadlines) Wait(fd *hub.FD, write bool, closed *atomic.Bool, errClosed 
 			err = fd.WaitRead(timeout)
 		}
 		switch err {
-		case nil:
-			return nil
 		case hub.ErrTimeout, errChanged:
 			continue // re-read the deadline
-		case hub.ErrFDClosed:
-			if closed.Load() {
-				return errClosed
-			}
-			return hub.ErrStopped
-		default:
-			return err
 		}
+		return err
 	}
 }
+
+// Closed maps an error of Wait: hub.ErrFDClosed becomes errClosed when
+// closed reports the descriptor closed by its owner, hub.ErrStopped
+// otherwise (the hub closed it); other errors are returned as they are.
+//
+//go:noinline
+func Closed(err error, closed *atomic.Bool, errClosed error) error {
+	if err != hub.ErrFDClosed {
+		return err
+	}
+	if closed.Load() {
+		return errClosed
+	}
+	return hub.ErrStopped
+}
+
+// until returns the time left until the deadline ns (Unix nanoseconds).
+//
+//go:noinline
+func until(ns int64) time.Duration { return time.Duration(ns - time.Now().UnixNano()) }
