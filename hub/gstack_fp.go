@@ -150,19 +150,6 @@ func probeMutex(got chan<- probe, mu *sync.Mutex) {
 	mu.Unlock() //lint:ignore SA2001 the lock is the probe: the stack parks inside it
 }
 
-// curGoid parses the calling goroutine's id out of runtime.Stack.
-func curGoid() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = b[len("goroutine "):]
-	i := 0
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-		i++
-	}
-	id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-	return id
-}
-
 // fpStackOf reads the stack of the goroutine whose record is at g, once:
 // ok is false if it was running (or being moved) or changed while read.
 func fpStackOf(g uintptr) gstack {

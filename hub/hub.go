@@ -366,7 +366,7 @@ const curCacheSize = 1024
 // curSlot hashes a runtime g pointer (16-byte aligned, a few hundred bytes
 // apart) to a curCache index.
 func curSlot(gid uintptr) uintptr {
-	return (gid * 0x9E3779B97F4A7C15 >> 40) % curCacheSize
+	return uintptr((uint64(gid) * 0x9E3779B97F4A7C15 >> 40) % curCacheSize) // uint64: 32-bit builds too
 }
 
 // Callback queues fn(arg) to run on the loop after everything already
