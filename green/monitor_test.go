@@ -349,3 +349,29 @@ func TestBlockingReportCPULoopManyGoroutines(t *testing.T) {
 	defer func() { close(release); wg.Wait() }()
 	checkOneReport(t, "spinner", "running", func() { spinFor(400 * time.Millisecond) }, "green_test.spinFor")
 }
+
+// An error handler that stops its hub when told of a stall (fail fast)
+// runs on the monitor's goroutine: the stop's shutdown, which ends the
+// stall it reported, must not wait for the monitor sending that report.
+func TestBlockingHandlerStopsHub(t *testing.T) {
+	var h *hub.Hub
+	h, err := hub.New(hub.Config{ErrorHandler: func(err error) {
+		var be *hub.BlockingError
+		if errors.As(err, &be) && !be.Ended {
+			go h.Stop()
+			<-h.Done() // the handler waits for the stop to finish
+		}
+	}})
+	if err != nil {
+		t.Skip(err)
+	}
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	green.SpawnOn(h, func() { sleepFor(300 * time.Millisecond) })
+	select {
+	case <-h.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("the hub did not stop: its shutdown waited for the monitor, which waited in the handler for the shutdown")
+	}
+}

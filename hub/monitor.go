@@ -192,6 +192,28 @@ var monitor struct {
 	// reported is then ended by the hub itself, before Stop returns, so
 	// that no report about a hub comes after its Stop.
 	tickMu sync.Mutex
+	// reports are the reports made under tickMu, sent once it is
+	// released: an error handler may do anything, Stop a hub included
+	// (whose shutdown takes tickMu).
+	reports []stallReport
+}
+
+// stallReport is a report waiting to be sent to its hub's handler.
+type stallReport struct {
+	h *Hub
+	e *BlockingError
+}
+
+// sendReports sends the reports queued under tickMu; called right after
+// releasing it, by the goroutine that queued them.
+func sendReports() {
+	monitor.tickMu.Lock()
+	rs := monitor.reports
+	monitor.reports = nil
+	monitor.tickMu.Unlock()
+	for _, r := range rs {
+		r.h.ReportError(r.e)
+	}
 }
 
 // startMonitor makes sure the monitor runs; it exits by itself when no
@@ -273,6 +295,7 @@ func (m *monitorState) period() time.Duration {
 //
 //go:noinline
 func (m *monitorState) tick(p time.Duration) {
+	defer sendReports()
 	monitor.tickMu.Lock()
 	defer monitor.tickMu.Unlock()
 	now := nanotime()
@@ -367,13 +390,14 @@ func (h *Hub) reportStall(w uint64, held, threshold time.Duration) {
 	e.Stack = s.String()
 	h.ext.mon.reported = e
 	h.ext.stall.Store(e)
-	h.ReportError(e)
+	monitor.reports = append(monitor.reports, stallReport{h, e})
 }
 
 // stoppedForMonitor runs in the loop of a stopped hub, no longer listed:
 // it ends the stall the monitor reported, if any, so that the end report
 // comes before Stop returns.
 func (h *Hub) stoppedForMonitor() {
+	defer sendReports()
 	monitor.tickMu.Lock()
 	defer monitor.tickMu.Unlock()
 	if h.ext.mon.reported != nil {
@@ -394,5 +418,5 @@ func (h *Hub) endStall(now int64) {
 	// between the last sample that saw it and now: take the middles.
 	end.Held = time.Duration((st.last+now)/2 - (st.before+st.since)/2)
 	end.Stack, end.State = "", ""
-	h.ReportError(&end)
+	monitor.reports = append(monitor.reports, stallReport{h, &end})
 }
