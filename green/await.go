@@ -162,7 +162,7 @@ func linkTo[T any](l *hub.WaitList[T], ready bool, fn func()) (unlink func()) {
 		fn()
 		return nil
 	}
-	n := &hub.WaitNode[T]{Fn: fn}
+	n := &hub.WaitNode[T]{Fn: hub.CallbackFunc(fn)}
 	l.PushBack(n)
 	return func() { l.Remove(n) }
 }

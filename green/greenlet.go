@@ -30,13 +30,16 @@ const (
 // Cost: one allocation of 192 bytes; a started greenlet borrows a
 // pooled goroutine from its hub until it finishes.
 type Greenlet struct {
-	g  hub.G
+	g hub.G
+	// fn is the body until it has run; from then on (written on the hub
+	// before state becomes stDead) it is the body's value, nil if it has
+	// none or failed. One field for both keeps a Greenlet in the 256-byte
+	// size class.
 	fn any
 	x  *extra // rarely used fields, allocated on demand
 
 	// Written on the hub before state becomes stDead.
-	value any
-	err   error
+	err error
 
 	// Hub-owned: the links (callback nodes) and the joiners of this hub
 	// and others (waiter nodes), in the order they were added.
@@ -54,13 +57,13 @@ type Greenlet struct {
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
-// small (the struct above is one 192-byte allocation).
+// small (the struct above is one 256-byte allocation: TestGreenletSize).
 type extra struct {
 	args     []any
 	later    *hub.Timer
 	locals   map[any]any
-	timeouts []*Timeout // armed by this greenlet; stopped when it dies
-	fired    []*link    // Links fired whose greenlets may not have run (Unlink)
+	timeouts []*Timeout  // armed by this greenlet; stopped when it dies
+	fired    []firedLink // Links fired whose greenlets may not have run (Unlink)
 
 	// Context (context.go): created on first use, cancelled at death.
 	ctx        context.Context
@@ -295,7 +298,7 @@ func (gl *Greenlet) Value() any {
 	if !gl.Dead() {
 		return nil
 	}
-	return gl.value
+	return gl.fn // the value once dead
 }
 
 // Err returns the error the greenlet failed with, or nil if it has not
@@ -434,14 +437,13 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 	if err != nil {
 		v = nil // a failed greenlet has no value
 	}
-	gl.value, gl.err, gl.killed = v, err, killed
+	gl.fn, gl.err, gl.killed = v, err, killed // fn: the body is done with
 	if gl.x != nil {
 		gl.x.locals = nil
 		gl.x.args = nil
 		gl.stopTimeouts()
 		gl.contextDone()
 	}
-	gl.fn = nil
 	gl.state.Store(stDead)
 	if hubJoiners.Load() != 0 {
 		wakeHubJoiners(gl.g.Hub())

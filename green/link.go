@@ -31,7 +31,13 @@ type link struct {
 	kind   uint8
 	filter uint8
 	fn     func(*Greenlet)
-	lg     *Greenlet // the greenlet a fired Link runs in
+}
+
+// firedLink is a Link that fired, with the greenlet it runs in (kept out
+// of link so that a link record fits the 128-byte size class).
+type firedLink struct {
+	id uint32
+	lg *Greenlet
 }
 
 // Link arranges for fn(gl) to run, in a new greenlet of the same hub, once
@@ -87,7 +93,7 @@ func (gl *Greenlet) addLink(kind, filter uint8, fn func(*Greenlet)) LinkID {
 	}
 	l := &link{gl: gl, kind: kind, filter: filter, fn: fn}
 	l.node.ID = gl.newLinkID()
-	l.node.Fn = l.fire
+	l.node.Fn = l // its own callback (Fire): no closure
 	h := gl.g.Hub()
 	if h.OnHub() {
 		gl.linkOnHub(&l.node)
@@ -131,7 +137,7 @@ func (gl *Greenlet) unlink(id uint32) bool {
 	fired := gl.x.fired[:0]
 	found := false
 	for _, l := range gl.x.fired {
-		if !found && l.node.ID == id && l.lg.g.CancelStart() {
+		if !found && l.id == id && l.lg.g.CancelStart() {
 			l.lg.die(nil, nil, true)
 			found = true
 			continue
@@ -167,7 +173,8 @@ func notifyLinks(arg any) {
 	}
 }
 
-func (l *link) fire() {
+// Fire runs the link: gl has died (the callback of its node).
+func (l *link) Fire() {
 	gl := l.gl
 	ok := gl.err == nil
 	if (l.filter == linkOnValue && !ok) || (l.filter == linkOnError && ok) {
@@ -180,12 +187,11 @@ func (l *link) fire() {
 	lg := NewOn(gl.g.Hub(), l.fn, gl)
 	lg.SetName(fmt.Sprintf("link of %s", gl.Name()))
 	lg.startNow()
-	l.lg = lg
 	x := gl.extra()
 	if len(x.fired) >= 8 { // drop the links that ran: only unrun ones matter
-		x.fired = slices.DeleteFunc(x.fired, func(l *link) bool { return l.lg.Dead() })
+		x.fired = slices.DeleteFunc(x.fired, func(l firedLink) bool { return l.lg.Dead() })
 	}
-	x.fired = append(x.fired, l)
+	x.fired = append(x.fired, firedLink{l.node.ID, lg})
 }
 
 func (gl *Greenlet) fireRaw(fn func(*Greenlet)) {

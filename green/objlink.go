@@ -44,7 +44,7 @@ func rawLink(ls **objLinks, list *hub.WaitList[none], h *hub.Hub, ready bool, fn
 	}
 	l := &objLink{list: list, h: h, fn: fn}
 	l.node.ID = s.next
-	l.node.Fn = l.fire
+	l.node.Fn = l // its own callback (Fire): no closure
 	s.m[s.next] = l
 	if ready {
 		h.Callback(fireObjLink, l)
@@ -54,11 +54,11 @@ func rawLink(ls **objLinks, list *hub.WaitList[none], h *hub.Hub, ready bool, fn
 	return LinkID(s.next)
 }
 
-func fireObjLink(arg any) { arg.(*objLink).fire() }
+func fireObjLink(arg any) { arg.(*objLink).Fire() }
 
-// fire runs the callback and links it again for the next time (a Fire
+// Fire runs the callback and links it again for the next time (a Fire
 // leaves nodes linked while it runs to the next one).
-func (l *objLink) fire() {
+func (l *objLink) Fire() {
 	if l.off {
 		return
 	}

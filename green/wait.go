@@ -230,7 +230,7 @@ func (gl *Greenlet) linkReady(fn func()) func() {
 		fn()
 		return nil
 	}
-	n := &hub.WaitNode[none]{Fn: fn}
+	n := &hub.WaitNode[none]{Fn: hub.CallbackFunc(fn)}
 	gl.links.PushBack(n)
 	return func() { gl.links.Remove(n) }
 }

@@ -72,9 +72,13 @@ type collector struct {
 }
 
 type followed struct {
-	gl   *Greenlet
 	node hub.WaitNode[none] // a callback node of gl's links, on gl's hub
+	gl   *Greenlet
+	c    *collector
 }
+
+// Fire collects gl, which has died (the callback of the node).
+func (f *followed) Fire() { f.c.add(f.gl) }
 
 func newCollector(want int, stopOnErr bool) *collector {
 	c := &collector{want: want, stopOnErr: stopOnErr}
@@ -87,8 +91,8 @@ func (c *collector) follow(gl *Greenlet) {
 		c.add(gl)
 		return
 	}
-	f := &followed{gl: gl}
-	f.node.Fn = func() { c.add(gl) }
+	f := &followed{gl: gl, c: c}
+	f.node.Fn = f
 	f.node.ID = observerID // its error is collected: not logged (observed)
 	c.follows = append(c.follows, f)
 	register := func() {

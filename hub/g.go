@@ -51,13 +51,16 @@ type G struct {
 	w     *worker
 	state uint8
 	op    WaitOp // what the park is for, with what (ginfo.go)
-	seq   uint32
+	// raised: intr has been raised (see intr); timedOut: the current park
+	// ended because its timer fired. Beside state and op, so that the four
+	// bytes and seq share one word (a Greenlet fits the 256-byte class).
+	raised   bool
+	timedOut bool
+	seq      uint32
 	// intr is the pending interrupt, raised at the next park, or, once
 	// raised is set, the interrupt most recently raised.
-	intr     any
-	raised   bool
-	timedOut bool  // the current park ended because its timer fired
-	timer    Timer // park timeout; a G parks at most once at a time
+	intr  any
+	timer Timer // park timeout; a G parks at most once at a time
 
 	// parked list, for deadlock detection and Stop
 	pprev, pnext *G
@@ -130,14 +133,15 @@ func (g *G) Seq() uint32 { return g.seq }
 // coroutine, or ErrNotOnHub off the hub.
 func (g *G) Park(timeout time.Duration) ParkResult {
 	h := g.h
-	if h.cur != g || g.w == nil || getg() != g.w.gid {
+	me, locked := getgLocked()
+	if h.cur != g || g.w == nil || me != g.w.gid {
 		h.mustInCoroutine()
 	}
 	if g.pending() {
 		g.seq++ // this park is over too: wake-ups recorded for it are stale
 		return Interrupted
 	}
-	refuseLockedThread()
+	refuseLocked(locked)
 	if timeout >= 0 {
 		g.parkTimer(timeout)
 	}
@@ -266,11 +270,12 @@ func (g *G) Raised() any {
 // (gevent's sleep(0)). A pending interrupt is raised (panic).
 func (g *G) Yield() {
 	h := g.h
-	if h.cur != g || g.w == nil || getg() != g.w.gid {
+	me, locked := getgLocked()
+	if h.cur != g || g.w == nil || me != g.w.gid {
 		h.mustInCoroutine()
 	}
 	if !g.pending() {
-		refuseLockedThread()
+		refuseLocked(locked)
 		g.state = gReady
 		h.ready.push(entry{g: g})
 		if h.ext.watch != nil {

@@ -8,3 +8,16 @@ TEXT ·getg(SB),NOSPLIT,$0-8
 	MOVQ (TLS), AX
 	MOVQ AX, ret+0(FP)
 	RET
+
+// func getgLocked() (gp, locked uintptr)
+// Returns getg() and the word at lockedmOff in that g: the runtime's
+// g.lockedm (non-zero while the goroutine is locked to its thread) once
+// checkLockedLayout has validated the offset, the never-zero g.stack.lo
+// until then (see locked.go).
+TEXT ·getgLocked(SB),NOSPLIT,$0-16
+	MOVQ (TLS), AX
+	MOVQ AX, gp+0(FP)
+	MOVQ ·lockedmOff(SB), BX
+	MOVQ (AX)(BX*1), AX
+	MOVQ AX, locked+8(FP)
+	RET

@@ -142,6 +142,7 @@ func registerHub(h *Hub, add bool) {
 // New creates a hub. It fails with ErrUnsupported where there is no poller
 // backend, or with the system error if epoll or eventfd cannot be created.
 func New(cfg Config) (*Hub, error) {
+	checkLockedLayout()
 	h := &Hub{cfg: cfg, fds: make(map[int32]*FD), done: make(chan struct{})}
 	h.initExt()
 	if cfg.ErrorHandler != nil {

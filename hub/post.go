@@ -85,7 +85,7 @@ func (h *Hub) Call(fn func()) error {
 		panic(ErrNotCoroutine)
 	}
 	c := &call{fn: fn}
-	c.w.prepareFor(g, ch)
+	c.w.prepareFor(g)
 	if g != nil {
 		g.SetWaitingOn(h, WaitCall)
 	}

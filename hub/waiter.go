@@ -65,8 +65,7 @@ type Waiter struct {
 	seq    uint32 // the park to wake
 	parked bool   // Wait is parked under seq
 
-	g   *G   // the waiting coroutine, nil for a plain goroutine
-	h   *Hub // its hub
+	g   *G // the waiting coroutine, nil for a plain goroutine (its hub is g's)
 	err error
 
 	ch chan struct{} // plain goroutine waiters: receives the wake-up
@@ -89,7 +88,7 @@ func (w *Waiter) Prepare() *Waiter {
 	if g == nil && h != nil {
 		panic(ErrNotCoroutine)
 	}
-	return w.prepareFor(g, h)
+	return w.prepareFor(g)
 }
 
 // PrepareLocal is Prepare for g, the running coroutine of its hub, when
@@ -97,14 +96,14 @@ func (w *Waiter) Prepare() *Waiter {
 // hub's objects): such a waiter costs no atomic instruction. WaitList.Get
 // uses it.
 func (w *Waiter) PrepareLocal(g *G) *Waiter {
-	w.g, w.h, w.err = g, g.h, nil
+	w.g, w.err = g, nil
 	w.parked, w.local = false, true
 	w.state = waiterWaiting
 	return w
 }
 
-func (w *Waiter) prepareFor(g *G, h *Hub) *Waiter {
-	w.g, w.h, w.err = g, h, nil
+func (w *Waiter) prepareFor(g *G) *Waiter {
+	w.g, w.err = g, nil
 	w.parked, w.local = false, false
 	if g == nil && w.ch == nil {
 		w.ch = make(chan struct{}, 1)
@@ -143,7 +142,12 @@ func (w *Waiter) cas(old, v uint32) bool {
 func (w *Waiter) G() *G { return w.g }
 
 // Hub returns the waiting coroutine's hub, or nil for a plain goroutine.
-func (w *Waiter) Hub() *Hub { return w.h }
+func (w *Waiter) Hub() *Hub {
+	if w.g == nil {
+		return nil
+	}
+	return w.g.h
+}
 
 // Claim makes the caller the waker of w if w is still waiting, and reports
 // whether it did. The caller then fills in the results and calls Wake (or
@@ -166,10 +170,10 @@ func (w *Waiter) Wake() {
 	switch {
 	case w.g == nil:
 		w.ch <- struct{}{}
-	case w.h.OnHub():
+	case w.g.h.OnHub():
 		w.wakeOnHub()
 	default:
-		w.h.postArg(wakeWaiter, w)
+		w.g.h.postArg(wakeWaiter, w)
 	}
 }
 

@@ -14,16 +14,29 @@ type WaitNode[T any] struct {
 	// blocked putter), it holds that item while waiting.
 	Val T
 	// Fn, when set, makes the node a callback instead of a waiter: Fire
-	// runs it (on the list's hub; it must not park) and Claim skips it.
-	Fn func()
+	// runs it (on the list's hub; it must not park) and Claim skips it. A
+	// Callback rather than a func, so that a record embedding its node
+	// (a greenlet's link) is its own callback, with no closure to allocate.
+	Fn Callback
 	// ID identifies the node for its owner (link ids, for instance).
 	ID uint32
 
+	gen        uint32 // the list's generation when linked (see Fire)
 	next, prev *WaitNode[T]
 	list       *WaitList[T] // the list it is linked in, nil if none
-	gen        uint32       // the list's generation when linked (see Fire)
 	pooled     bool         // handed out by Get: Put recycles it
 }
+
+// Callback is what a callback node runs when its list fires: see
+// WaitNode.Fn.
+type Callback interface{ Fire() }
+
+// CallbackFunc makes a func a Callback. The conversion does not allocate (a
+// func value is one pointer, stored in the interface as it is).
+type CallbackFunc func()
+
+// Fire calls f.
+func (f CallbackFunc) Fire() { f() }
 
 // WaitList is a FIFO of WaitNodes: the one waiter queue under every
 // primitive, like the runtime's waitq under channels and select. It is
@@ -40,7 +53,7 @@ type WaitNode[T any] struct {
 type WaitList[T any] struct {
 	head, tail *WaitNode[T]
 	free       *WaitNode[T]
-	n          int
+	n          uint32 // linked nodes (uint32 beside gen: a greenlet's links list is 32 bytes)
 	gen        uint32 // bumped by Fire: nodes linked during a Fire wait for the next
 }
 
@@ -127,7 +140,7 @@ func (l *WaitList[T]) Remove(n *WaitNode[T]) bool {
 func (l *WaitList[T]) Empty() bool { return l.head == nil }
 
 // Len returns the number of linked nodes (see Empty).
-func (l *WaitList[T]) Len() int { return l.n }
+func (l *WaitList[T]) Len() int { return int(l.n) }
 
 // Waiting returns the number of linked waiters still waiting.
 func (l *WaitList[T]) Waiting() int {
@@ -171,7 +184,7 @@ func (l *WaitList[T]) Fire(val T) {
 	for n := l.head; n != nil && n.gen == old; n = l.head {
 		l.Remove(n)
 		if n.Fn != nil {
-			n.Fn()
+			n.Fn.Fire()
 		} else if n.Claim() {
 			n.Val = val
 			n.Wake()
