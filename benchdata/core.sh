@@ -120,13 +120,22 @@ def cell(v, name, unit):
     return m, f'{fmt(m)} ({fmt(min(xs))}-{fmt(max(xs))})'
 def allocs(v, name, unit):
     xs = val.get((v, name, unit)) if unit else None
-    return f'{statistics.median(xs):g}' if xs else ''
-hdr = '| what (benchmark) | ours: median (min-max) | allocs | baseline in the same run | ours/baseline |'
+    if not xs:
+        return ''
+    # Bytes per operation (the pool rows' B/op is per 10,000 tasks).
+    bs = val.get((v, name, 'B/op'))
+    per = 10000 if unit == 'allocs/task' else 1
+    b = f', {statistics.median(bs) / per:.0f} B' if bs else ''
+    return f'{statistics.median(xs):g}{b}'
+def lo(v, name, unit):
+    xs = val.get((v, name, unit))
+    return min(xs) if xs else None
+hdr = '| what (benchmark) | ours: median (min-max) | allocs, bytes | baseline in the same run | ours/baseline |'
 sep = '|---|---|---|---|---|'
 if gev:
     hdr += f' gevent {gev.get("version", "")} | gevent/ours |'; sep += '---|---|'
 if base_rev:
-    hdr += f' before ({base_rev}) | ours/before |'; sep += '---|---|'
+    hdr += f' before ({base_rev}) | allocs, bytes before | ours/before: medians (mins) |'; sep += '---|---|---|'
 print(hdr); print(sep)
 for what, name, unit, au, bname, bwords, gkey in rows:
     m, c = cell('new', name, unit)
@@ -144,7 +153,7 @@ for what, name, unit, au, bname, bwords, gkey in rows:
         line += f' {g:.0f} | {g / m:.1f}x |' if g else ' | |'
     if base_rev:
         om, oc = cell('base', name, unit)
-        line += f' {oc} | {m / om:.2f} |' if om else ' | |'
+        line += f' {oc} | {allocs("base", name, au)} | {m / om:.2f} ({lo("new", name, unit) / lo("base", name, unit):.2f}) |' if om else ' | | |'
     print(line)
 PY
   if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then

@@ -52,13 +52,12 @@ func (h *Hub) Register(fd int) (*FD, error) {
 	if err := h.poll.add(fd, pollToken{fd: int32(fd), gen: d.gen}); err != nil {
 		return nil, err
 	}
-	if old := h.fds[int32(fd)]; old != nil {
+	if old := h.fds.set(fd, d); old != nil {
 		// The number was reused after a close that was never
 		// unregistered: the old registration is dead.
 		old.closed = true
 		old.cancel(true, true, ErrFDClosed)
 	}
-	h.fds[int32(fd)] = d
 	return d, nil
 }
 
@@ -177,7 +176,7 @@ func fireCallback(arg any) { arg.(func(error))(nil) }
 
 // fdReady is the poller's event callback.
 func (h *Hub) fdReady(tok pollToken, r, w, hup bool) {
-	d := h.fds[tok.fd]
+	d := h.fds.get(int(tok.fd))
 	if d == nil || d.gen != tok.gen {
 		return // stale: the descriptor was unregistered or its number reused
 	}
@@ -245,9 +244,7 @@ func (d *FD) Close() error {
 		return nil
 	}
 	d.closed = true
-	if h.fds[int32(d.fd)] == d {
-		delete(h.fds, int32(d.fd))
-	}
+	h.fds.remove(d)
 	err := h.poll.del(d.fd)
 	d.cancel(true, true, ErrFDClosed)
 	return err

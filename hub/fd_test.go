@@ -119,14 +119,14 @@ func TestFDCallbackAndStaleReuse(t *testing.T) {
 	// the old registration.
 	var old, fresh *FD
 	h.Call(func() {
-		old = h.fds[int32(r)]
+		old = h.fds.get(r)
 		var err error
 		if fresh, err = h.Register(r); err != nil {
 			t.Error(err)
 		}
 	})
 	h.Call(func() {
-		if !old.Closed() || fresh.Closed() || h.fds[int32(r)] != fresh {
+		if !old.Closed() || fresh.Closed() || h.fds.get(r) != fresh {
 			t.Error("stale registration survived")
 		}
 		fresh.Close()

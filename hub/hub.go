@@ -79,7 +79,7 @@ type Hub struct {
 	exiting    *worker // a worker waiting for the loop to let it exit
 	budget     int     // direct switches left before the loop runs again
 	idlers     []idleWaiter
-	fds        map[int32]*FD
+	fds        fdTable
 	nodes      *WaitNode[struct{}] // free nodes for G.Node
 	fdGen      uint32
 	waits      int // FD waits and callbacks in progress
@@ -143,7 +143,7 @@ func registerHub(h *Hub, add bool) {
 // backend, or with the system error if epoll or eventfd cannot be created.
 func New(cfg Config) (*Hub, error) {
 	checkLockedLayout()
-	h := &Hub{cfg: cfg, fds: make(map[int32]*FD), done: make(chan struct{})}
+	h := &Hub{cfg: cfg, done: make(chan struct{})}
 	h.initExt()
 	if cfg.ErrorHandler != nil {
 		f := cfg.ErrorHandler

@@ -129,7 +129,7 @@ func (h *Hub) pollWait() {
 			return // run what the round made ready
 		}
 	}
-	if timeout == 0 && len(h.fds) == 0 {
+	if timeout == 0 && h.fds.n == 0 {
 		return
 	}
 	if timeout != 0 {
@@ -178,7 +178,7 @@ func (h *Hub) stopRound() {
 			h.callback(fn, arg)
 		}
 	}
-	for _, d := range h.fds {
+	for _, d := range h.fds.all() {
 		d.cancel(true, true, ErrStopped)
 	}
 }
@@ -192,10 +192,10 @@ func (h *Hub) shutdown() {
 		w = next
 	}
 	h.freeW, h.nfreeW = nil, 0
-	for _, d := range h.fds {
+	for _, d := range h.fds.all() {
 		d.closed = true
 	}
-	clear(h.fds)
+	h.fds = fdTable{}
 	registerHub(h, false)
 	h.stoppedForMonitor()
 	h.setQuiet(false)

@@ -26,7 +26,10 @@ func TestPollParks(t *testing.T) {
 	for i := range rs {
 		rs[i], ws[i] = pipe(t)
 	}
-	const pause = 200 * time.Millisecond
+	// A poll that blocked the hub would make a gap as long as the pause:
+	// long enough that a loaded machine's own gaps (167 ms seen at load
+	// average 6 with a 200 ms pause) stay far below the bound.
+	const pause = time.Second
 	gt := testutil.StartGapTicker(h.Hub, time.Millisecond)
 	green.SpawnOn(h.Hub, func() {
 		green.Sleep(pause)
