@@ -443,9 +443,6 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 	}
 	gl.fn = nil
 	gl.state.Store(stDead)
-	if hubJoiners.Load() != 0 {
-		wakeHubJoiners(gl.g.Hub())
-	}
 	if gl.g.Hub().Current() == &gl.g {
 		// Dying in its own coroutine: fire the links now rather than
 		// from a loop callback one switch later. Wake-ups only queue
