@@ -48,9 +48,15 @@ type Greenlet struct {
 	// from anywhere.
 	state  atomic.Uint32
 	linkID atomic.Uint32
-	killed bool
-	notify bool // a notification of the links is scheduled
-	held   bool // its outcome goes to a caller (Main): a panic is not logged
+	// joiners counts the waits from other hubs and plain goroutines
+	// (Join, Get, blocking Kill, JoinAll) that will collect the outcome:
+	// raised before their link is posted, so that a greenlet dying before
+	// the post runs knows it is observed (see observed). Fits the struct's
+	// tail padding.
+	joiners atomic.Int32
+	killed  bool
+	notify  bool // a notification of the links is scheduled
+	held    bool // its outcome goes to a caller (Main): a panic is not logged
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
@@ -392,9 +398,11 @@ const observerID = 1 << 31
 
 // observed reports whether somebody is waiting for the greenlet's outcome
 // right now (a Join, Get or blocking Kill, a JoinAll): its failure is then
-// returned to them, not logged as unhandled. Hub-only.
+// returned to them, not logged as unhandled. A wait from elsewhere counts
+// from the moment it began, before its link is registered on the hub
+// (joiners). Hub-only.
 func (gl *Greenlet) observed() bool {
-	if gl.held {
+	if gl.held || gl.joiners.Load() != 0 {
 		return true
 	}
 	for n := range gl.links.All() {

@@ -72,8 +72,9 @@ type collector struct {
 }
 
 type followed struct {
-	gl   *Greenlet
-	node hub.WaitNode[none] // a callback node of gl's links, on gl's hub
+	gl     *Greenlet
+	node   hub.WaitNode[none] // a callback node of gl's links, on gl's hub
+	remote bool               // counted in gl.joiners until the wait ends
 }
 
 func newCollector(want int, stopOnErr bool) *collector {
@@ -104,7 +105,10 @@ func (c *collector) follow(gl *Greenlet) {
 		return
 	}
 	// Posted, not called: a greenlet must never block its hub on another
-	// one (two hubs joining each other would wedge).
+	// one (two hubs joining each other would wedge). Announced first: a
+	// death before the post runs is observed (not logged as unhandled).
+	f.remote = true
+	gl.joiners.Add(1)
 	if h.Post(register) != nil {
 		c.add(gl) // its hub is gone: it is dead or never ran
 	}
@@ -149,6 +153,9 @@ func (c *collector) wait(timeout time.Duration) error {
 	markWait(c, hub.WaitJoin)
 	res := c.w.Wait(timeout, from)
 	for _, f := range c.follows {
+		if f.remote {
+			f.gl.joiners.Add(-1)
+		}
 		if !f.gl.Dead() {
 			f := f
 			unlink := func() { f.gl.links.Remove(&f.node) }
