@@ -505,7 +505,7 @@ func (gl *Greenlet) callAny() (any, error) {
 				return f()
 			}
 		case typedBody:
-			return nil, f.callTyped()
+			return nil, f.callTyped(gl)
 		}
 	} else if len(args) == 1 {
 		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {

@@ -2,6 +2,7 @@ package green
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/greenrt/green/hub"
 )
@@ -77,4 +78,21 @@ func TestPrimitivesDoNotAllocate(t *testing.T) {
 		q1.Shutdown()
 	})
 	echo.Join()
+}
+
+// A Greenlet and a Task of a value of up to two words are one allocation
+// of the same size class (288 bytes): the Task's value is all it adds, its
+// function lives in the Greenlet's body field, which then holds the
+// Greenlet's value (a Task of a string used to take the 320 class).
+func TestTaskSizeClass(t *testing.T) {
+	const class = 288
+	for name, size := range map[string]uintptr{
+		"Greenlet":     unsafe.Sizeof(Greenlet{}),
+		"Task[int]":    unsafe.Sizeof(Task[int]{}),
+		"Task[string]": unsafe.Sizeof(Task[string]{}),
+	} {
+		if size > class {
+			t.Errorf("%s is %d bytes, more than the %d-byte size class", name, size, class)
+		}
+	}
 }
