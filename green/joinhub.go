@@ -19,13 +19,16 @@ import "github.com/greenrt/green/hub"
 //
 // A greenlet of h parks (hub.Hub.WaitEmpty); anybody else waits through a
 // proxy greenlet on h, which does not count. The wait is interrupted like
-// any park: a kill or timeout of the caller ends it, and a greenlet of h
-// parked for good (an Event nobody sets) keeps it going until deadlock
-// detection interrupts one of them: a plain goroutine then gets ErrDeadlock
-// if the remaining greenlets can never finish, never because only the
-// JoinHub callers are left. ErrHubStopped if h stops. Cost: nothing while
-// nobody is in JoinHub; a comparison each time h is about to sleep with
-// nothing to do while somebody is.
+// any park: a kill or timeout of the caller ends it. A greenlet of h
+// parked for good (an Event nobody sets) keeps it going; if nothing can
+// ever wake it and a plain goroutine waits on h (this one, or Main's
+// caller), deadlock detection interrupts the longest-parked greenlet
+// with ErrDeadlock, as for any wait: the stuck one (it dies, and JoinHub
+// goes on) or the caller (a greenlet unwinds as from any interrupted
+// wait; from elsewhere, JoinHub returns ErrDeadlock); never because only
+// JoinHub callers are left. ErrHubStopped if h stops. Cost: nothing
+// while nobody is in JoinHub; a comparison each time h is about to sleep
+// with nothing to do while somebody is.
 func JoinHub(h *hub.Hub) error {
 	g, ch := blockingCaller()
 	if h == nil {

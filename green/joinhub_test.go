@@ -212,3 +212,19 @@ func TestMainJoinHub(t *testing.T) {
 		t.Errorf("Main = %v, timer fired %v, greenlet done %v", err, fired, done)
 	}
 }
+
+// A greenlet parked for good keeps JoinHub waiting until deadlock
+// detection interrupts the longest-parked greenlet: here the stuck one
+// (it parked before the proxy of the plain goroutine's JoinHub), so
+// JoinHub goes on and returns once it has died.
+func TestJoinHubStuckGreenlet(t *testing.T) {
+	th := newTestHub(t)
+	var e Event
+	stuck := SpawnOn(th.Hub, e.Wait) // starts, and parks, before the proxy
+	if err := JoinHub(th.Hub); err != nil {
+		t.Errorf("JoinHub = %v", err)
+	}
+	if !stuck.Dead() || !errors.Is(stuck.Err(), ErrDeadlock) {
+		t.Errorf("stuck greenlet: dead %v, err %v", stuck.Dead(), stuck.Err())
+	}
+}
