@@ -51,7 +51,8 @@
 // Main runs a program's body as a greenlet of the default hub (the main
 // greenlet of a gevent program), so that it shares the hub with the
 // greenlets it spawns and can use WithTimeout; JoinHub waits until the
-// hub's other greenlets have finished (gevent's wait() with no objects).
+// hub has nothing left to do: no other greenlet, timer, watcher, callback
+// or Hold (gevent's wait() with no objects).
 // Go spawns a func() (T, error) and returns a *Task[T] whose Get returns a
 // T, without reflection or boxing. Every greenlet has a context.Context
 // (Context, Greenlet.Context), created on first use, cancelled when it is

@@ -31,10 +31,10 @@ const (
 // pooled goroutine from its hub until it finishes.
 type Greenlet struct {
 	g hub.G
-	// fn is the body until it has run; from then on (written on the hub
-	// before state becomes stDead) it is the body's value, nil if it has
-	// none or failed. One field for both keeps a Greenlet in the 256-byte
-	// size class.
+	// fn is the body until the greenlet dies, then its value (written on
+	// the hub before state becomes stDead): the two are never needed at
+	// once, and sharing the field keeps a Greenlet in the 256-byte size
+	// class and a Task[T] of a word-sized T in the next one.
 	fn any
 	x  *extra // rarely used fields, allocated on demand
 
@@ -51,9 +51,15 @@ type Greenlet struct {
 	// from anywhere.
 	state  atomic.Uint32
 	linkID atomic.Uint32
-	killed bool
-	notify bool // a notification of the links is scheduled
-	held   bool // its outcome goes to a caller (Main): a panic is not logged
+	// joiners counts the waits from other hubs and plain goroutines
+	// (Join, Get, blocking Kill, JoinAll) that will collect the outcome:
+	// raised before their link is posted, so that a greenlet dying before
+	// the post runs knows it is observed (see observed). Fits the struct's
+	// tail padding.
+	joiners atomic.Int32
+	killed  bool
+	notify  bool // a notification of the links is scheduled
+	held    bool // its outcome goes to a caller (Main): a panic is not logged
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
@@ -395,9 +401,11 @@ const observerID = 1 << 31
 
 // observed reports whether somebody is waiting for the greenlet's outcome
 // right now (a Join, Get or blocking Kill, a JoinAll): its failure is then
-// returned to them, not logged as unhandled. Hub-only.
+// returned to them, not logged as unhandled. A wait from elsewhere counts
+// from the moment it began, before its link is registered on the hub
+// (joiners). Hub-only.
 func (gl *Greenlet) observed() bool {
-	if gl.held {
+	if gl.held || gl.joiners.Load() != 0 {
 		return true
 	}
 	for n := range gl.links.All() {
@@ -437,17 +445,15 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 	if err != nil {
 		v = nil // a failed greenlet has no value
 	}
-	gl.fn, gl.err, gl.killed = v, err, killed // fn: the body is done with
+	gl.err, gl.killed = err, killed
 	if gl.x != nil {
 		gl.x.locals = nil
 		gl.x.args = nil
 		gl.stopTimeouts()
 		gl.contextDone()
 	}
+	gl.fn = v // the body is done with: the field holds the value now
 	gl.state.Store(stDead)
-	if hubJoiners.Load() != 0 {
-		wakeHubJoiners(gl.g.Hub())
-	}
 	if gl.g.Hub().Current() == &gl.g {
 		// Dying in its own coroutine: fire the links now rather than
 		// from a loop callback one switch later. Wake-ups only queue
@@ -498,7 +504,7 @@ func (gl *Greenlet) callAny() (any, error) {
 				return f()
 			}
 		case typedBody:
-			return nil, f.callTyped()
+			return nil, f.callTyped(gl)
 		}
 	} else if len(args) == 1 {
 		if f, ok := gl.fn.(func(*Greenlet)); ok && f != nil {

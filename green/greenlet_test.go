@@ -263,7 +263,8 @@ func TestPanicCaptured(t *testing.T) {
 		t.Error("stack does not show the panicking function")
 	}
 	// (Whether that one is also logged depends on whether the plain
-	// goroutine's join reached the hub before the greenlet died.)
+	// goroutine's Join began before the greenlet died: see
+	// TestPanicJoinedBeforeLinkRegisteredNotLogged.)
 	before := len(th.reported())
 	th.run(t, func() {
 		g2 := Spawn(func() { panic("text") })

@@ -57,6 +57,9 @@ func (gl *Greenlet) joinRemote(timeout time.Duration) error {
 	gh := gl.g.Hub()
 	n := new(hub.WaitNode[none])
 	n.Prepare()
+	// Announced at once: a death before the posted link runs is observed.
+	gl.joiners.Add(1)
+	defer gl.joiners.Add(-1)
 	if err := gh.Post(func() {
 		if gl.state.Load() == stDead {
 			n.Notify()

@@ -1,24 +1,34 @@
 package green
 
-import (
-	"sync"
-	"sync/atomic"
+import "github.com/greenrt/green/hub"
 
-	"github.com/greenrt/green/hub"
-)
-
-// JoinHub waits until the greenlets of h (nil: the caller's hub, or the
-// default hub from a plain goroutine) have all finished, but for the
-// caller: gevent's wait() with no objects and hub.join(), for the end of a
-// main greenlet (see Main) that should let the greenlets it spawned finish.
-// Greenlets spawned meanwhile are waited for too. Timers and watchers
-// without a greenlet (hub.Hub.AfterFunc) are not waited for.
+// JoinHub waits until h (nil: the caller's hub, or the default hub from a
+// plain goroutine) has nothing left to do: gevent's wait() with no objects
+// and hub.join(), for the end of a main greenlet (see Main) that should let
+// the work it started finish. That is, until at once
 //
-// A greenlet of h parks; anybody else waits through a proxy greenlet on
-// h, and a plain goroutine gets ErrDeadlock if the remaining greenlets can
-// never finish, ErrHubStopped if h stops. Cost: one atomic load per
-// greenlet death while nobody is in JoinHub; each death wakes the joiners
-// to look again.
+//   - every greenlet of h has finished but the caller (and the other
+//     JoinHub callers: they all return together), greenlets spawned
+//     meanwhile included;
+//   - no timer of h is armed: a Sleep or timeout, a SpawnLater not due
+//     yet, a bare hub.Hub.AfterFunc until it fires, a hub.Hub.Repeat until
+//     it is stopped;
+//   - no FD wait or watch (hub.FD.OnRead) is pending, no hub callback is
+//     ready, no hub.Hub.Post queued, no hub.Hub.Hold outstanding (a held
+//     hub counts: something outside it will still act on it).
+//
+// A greenlet of h parks (hub.Hub.WaitEmpty); anybody else waits through a
+// proxy greenlet on h, which does not count. The wait is interrupted like
+// any park: a kill or timeout of the caller ends it. A greenlet of h
+// parked for good (an Event nobody sets) keeps it going; if nothing can
+// ever wake it and a plain goroutine waits on h (this one, or Main's
+// caller), deadlock detection interrupts the longest-parked greenlet
+// with ErrDeadlock, as for any wait: the stuck one (it dies, and JoinHub
+// goes on) or the caller (a greenlet unwinds as from any interrupted
+// wait; from elsewhere, JoinHub returns ErrDeadlock); never because only
+// JoinHub callers are left. ErrHubStopped if h stops. Cost: nothing
+// while nobody is in JoinHub; a comparison each time h is about to sleep
+// with nothing to do while somebody is.
 func JoinHub(h *hub.Hub) error {
 	g, ch := blockingCaller()
 	if h == nil {
@@ -28,63 +38,11 @@ func JoinHub(h *hub.Hub) error {
 		}
 	}
 	if g != nil && ch == h {
-		joinHubLocal(g, h)
+		h.WaitEmpty(g)
 		return nil
 	}
-	p := NewOn(h, func() { g, _ := hub.Current(); joinHubLocal(g, h) })
+	p := NewOn(h, func() { g, _ := hub.Current(); h.WaitEmpty(g) })
 	p.SetName("JoinHub")
 	p.Start()
 	return p.Join()
-}
-
-// hubJoiners is the number of JoinHub waits in progress: die looks no
-// further while it is zero.
-var (
-	hubJoiners atomic.Int32
-	hubJoinMu  sync.Mutex
-	hubJoins   = map[*hub.Hub][]*hub.Waiter{}
-)
-
-func joinHubLocal(g *hub.G, h *hub.Hub) {
-	hubJoiners.Add(1)
-	defer hubJoiners.Add(-1)
-	for h.Live() > 1 {
-		w := new(hub.Waiter)
-		w.PrepareLocal(g)
-		hubJoinMu.Lock()
-		hubJoins[h] = append(hubJoins[h], w)
-		hubJoinMu.Unlock()
-		g.SetWaitingOn(h, hub.WaitOther)
-		if w.Wait(forever, nil) == hub.Interrupted {
-			dropHubJoiner(h, w)
-			w.Raise()
-		}
-	}
-}
-
-func dropHubJoiner(h *hub.Hub, w *hub.Waiter) {
-	hubJoinMu.Lock()
-	defer hubJoinMu.Unlock()
-	ws := hubJoins[h]
-	for i, x := range ws {
-		if x == w {
-			hubJoins[h] = append(ws[:i], ws[i+1:]...)
-			break
-		}
-	}
-	if len(hubJoins[h]) == 0 {
-		delete(hubJoins, h)
-	}
-}
-
-// wakeHubJoiners tells the JoinHub waits of h that a greenlet died: they
-// look again once it has ended. Hub-only.
-func wakeHubJoiners(h *hub.Hub) {
-	hubJoinMu.Lock()
-	ws := hubJoins[h]
-	delete(hubJoins, h)
-	hubJoinMu.Unlock()
-	for _, w := range ws {
-		w.Notify()
-	}
 }

@@ -2,6 +2,7 @@ package green
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/greenrt/green/hub"
 )
@@ -11,25 +12,30 @@ import (
 // Kill, Link, Name, Dead...), whose methods see an untyped nil value; Get,
 // GetTimeout and Value return the typed one.
 //
-// Cost: one allocation (the greenlet and the value together); spawning and
+// Cost: one allocation (the greenlet and the value together: for a T of
+// up to two words, 288 bytes, a Greenlet's size class); spawning and
 // joining it is cheaper than Spawn of a function returning a value (see
 // BenchmarkSpawnJoin).
 type Task[T any] struct {
-	Greenlet
-	fn  func() (T, error)
-	val T
+	Greenlet // first: callTyped finds the Task from its Greenlet
+	val      T
 }
 
-// typedBody is how a Greenlet calls its Task's function without knowing T
-// (Greenlet.fn holds the *Task[T] itself: one pointer store, no
-// allocation).
-type typedBody interface{ callTyped() error }
+// typedBody is how a Greenlet calls its Task's function without knowing T:
+// Greenlet.fn holds the function as a typedFn[T] (a func is one pointer,
+// so storing it in the interface does not allocate, and the Task needs no
+// field of its own for it).
+type typedBody interface{ callTyped(gl *Greenlet) error }
 
-func (t *Task[T]) callTyped() error {
-	v, err := t.fn()
-	t.fn = nil
+type typedFn[T any] func() (T, error)
+
+// callTyped runs f, the body of the Task whose Greenlet is gl.
+func (f typedFn[T]) callTyped(gl *Greenlet) error {
+	v, err := f()
 	if err == nil {
-		t.val = v // a failed task has the zero value
+		// gl is the first field of a Task[T] (only goAt stores a
+		// typedFn[T]), so its address is the Task's.
+		(*Task[T])(unsafe.Pointer(gl)).val = v // a failed task has the zero value
 	}
 	return err
 }
@@ -48,9 +54,9 @@ func Go[T any](fn func() (T, error)) *Task[T] { return goAt(callerPC(), nil, fn)
 func GoOn[T any](h *hub.Hub, fn func() (T, error)) *Task[T] { return goAt(callerPC(), h, fn) }
 
 func goAt[T any](pc uintptr, h *hub.Hub, fn func() (T, error)) *Task[T] {
-	t := &Task[T]{fn: fn}
+	t := &Task[T]{}
 	if fn != nil {
-		t.Greenlet.fn = any(t)
+		t.Greenlet.fn = typedFn[T](fn)
 	}
 	t.initAt(pc, h)
 	t.Start()

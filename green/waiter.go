@@ -71,6 +71,11 @@ type collector struct {
 	follows   []*followed
 }
 
+// followed is one greenlet a collector follows. One of another hub than
+// the caller's is counted in its joiners (see observed) from follow to the
+// end of wait, which tells so by asking OnHub again (the caller cannot
+// have changed hubs): a field for it would take followed to a larger size
+// class, on every greenlet a JoinAll follows.
 type followed struct {
 	node hub.WaitNode[none] // a callback node of gl's links, on gl's hub
 	gl   *Greenlet
@@ -108,7 +113,9 @@ func (c *collector) follow(gl *Greenlet) {
 		return
 	}
 	// Posted, not called: a greenlet must never block its hub on another
-	// one (two hubs joining each other would wedge).
+	// one (two hubs joining each other would wedge). Announced first: a
+	// death before the post runs is observed (not logged as unhandled).
+	gl.joiners.Add(1)
 	if h.Post(register) != nil {
 		c.add(gl) // its hub is gone: it is dead or never ran
 	}
@@ -153,10 +160,15 @@ func (c *collector) wait(timeout time.Duration) error {
 	markWait(c, hub.WaitJoin)
 	res := c.w.Wait(timeout, from)
 	for _, f := range c.follows {
+		h := f.gl.g.Hub()
+		local := h.OnHub()
+		if !local {
+			f.gl.joiners.Add(-1) // counted by follow
+		}
 		if !f.gl.Dead() {
 			f := f
 			unlink := func() { f.gl.links.Remove(&f.node) }
-			if h := f.gl.g.Hub(); h.OnHub() {
+			if local {
 				unlink()
 			} else {
 				h.Post(unlink)

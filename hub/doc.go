@@ -22,7 +22,10 @@
 // allocation), AfterFunc allocates one, Repeat makes a RepeatTimer that
 // fires every period until stopped (libev's repeat). A G that has been
 // started but has not run yet can be taken back with CancelStart (what a
-// kill of such a greenlet does).
+// kill of such a greenlet does). Idle parks a coroutine until nothing is
+// ready; WaitEmpty parks it until the hub has nothing left to do at all
+// (no other coroutine, timer, FD wait, callback, post or Hold: gevent's
+// hub.join()).
 //
 // # Readiness state
 //

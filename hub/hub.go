@@ -79,6 +79,7 @@ type Hub struct {
 	exiting    *worker // a worker waiting for the loop to let it exit
 	budget     int     // direct switches left before the loop runs again
 	idlers     []idleWaiter
+	emptiers   []idleWaiter // coroutines in WaitEmpty (empty.go)
 	fds        fdTable
 	nodes      *WaitNode[struct{}] // free nodes for G.Node
 	fdGen      uint32

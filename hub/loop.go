@@ -113,8 +113,9 @@ func (h *Hub) wakeIdlers() bool {
 }
 
 // pollWait waits for I/O, a wake-up or the next timer: not at all while
-// something is ready, posted or stopping. A wait that would have no end is
-// preceded by the deadlock check (deadlock.go).
+// something is ready, posted or stopping. A wait that would have no end
+// first wakes the WaitEmpty callers if nothing else is live (empty.go),
+// else is preceded by the deadlock check (deadlock.go).
 func (h *Hub) pollWait() {
 	timeout := int64(-1)
 	switch {
@@ -123,6 +124,9 @@ func (h *Hub) pollWait() {
 	case len(h.timers) > 0:
 		timeout = max(h.timers[0].when-nanotime(), 0)
 	case h.idle():
+		if len(h.emptiers) != 0 && h.wakeEmptiers() {
+			return // run them rather than go quiet
+		}
 		h.hasWork.Store(!h.cfg.NoDeadlockDetection && (h.parkedHead != nil || h.outside.Load() > 0))
 		h.setQuiet(true)
 		if h.detect() {

@@ -37,19 +37,19 @@ func runCountdown(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "%7.3fs  %s: liftoff\n", time.Since(start).Seconds(), label)
 	}
-	gs := []*green.Greenlet{
-		green.Spawn(countdown, "A", *from, 1**unit),
-		green.Spawn(countdown, "B", *from, 2**unit),
-		green.Spawn(countdown, "C", *from, 3**unit),
-	}
-	stop := context.AfterFunc(ctx, func() { green.KillAll(gs...) })
-	defer stop()
-	green.JoinAll(gs...)
-	if ctx.Err() != nil {
-		fmt.Fprintln(out, "interrupted")
-		return nil
-	}
-	sum := time.Duration(*from) * 6 * *unit
-	fmt.Fprintf(out, "total %.2fs for %.2fs of sleeping: the countdowns overlapped\n", time.Since(start).Seconds(), sum.Seconds())
-	return nil
+	// The main greenlet spawns and joins them; Ctrl-C (the end of ctx)
+	// kills them.
+	return green.Main(func() {
+		green.JoinAll(
+			green.SpawnContext(ctx, countdown, "A", *from, 1**unit),
+			green.SpawnContext(ctx, countdown, "B", *from, 2**unit),
+			green.SpawnContext(ctx, countdown, "C", *from, 3**unit),
+		)
+		if ctx.Err() != nil {
+			fmt.Fprintln(out, "interrupted")
+			return
+		}
+		sum := time.Duration(*from) * 6 * *unit
+		fmt.Fprintf(out, "total %.2fs for %.2fs of sleeping: the countdowns overlapped\n", time.Since(start).Seconds(), sum.Seconds())
+	})
 }

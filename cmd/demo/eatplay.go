@@ -41,15 +41,14 @@ func runEatPlay(ctx context.Context, args []string, out io.Writer) error {
 		green.Sleep(5 * unit)
 		say("%s play end", name)
 	}
-	g1 := green.Spawn(eat, "egon")
-	g2 := green.Spawn(play, "alex")
-	stop := context.AfterFunc(ctx, func() { green.KillAll(g1, g2) })
-	defer stop()
-	green.JoinAll(g1, g2)
-	if ctx.Err() != nil {
-		say("interrupted")
-		return nil
-	}
-	say("all done: 3+5 units of sleeping took %.2f units on one hub", time.Since(start).Seconds()/unit.Seconds())
-	return nil
+	// The main greenlet spawns and joins them; Ctrl-C (the end of ctx)
+	// kills them.
+	return green.Main(func() {
+		green.JoinAll(green.SpawnContext(ctx, eat, "egon"), green.SpawnContext(ctx, play, "alex"))
+		if ctx.Err() != nil {
+			say("interrupted")
+			return
+		}
+		say("all done: 3+5 units of sleeping took %.2f units on one hub", time.Since(start).Seconds()/unit.Seconds())
+	})
 }

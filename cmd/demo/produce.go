@@ -59,31 +59,26 @@ func runProduce(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 
-	var ps, cs []*green.Greenlet
-	for i := range *producers {
-		ps = append(ps, green.Spawn(produce, i+1))
-	}
-	for i := range *consumers {
-		cs = append(cs, green.Spawn(consume, i+1))
-	}
-	// The end of the run is coordinated by a greenlet: once the producers
-	// are done, the consumers may all be parked on the empty queue until
-	// Shutdown, and only the hub's own work can be relied on to wake
-	// them (a plain goroutine doing it would race with deadlock detection).
-	coord := green.Spawn(func() {
+	// The main greenlet spawns them (Ctrl-C, the end of ctx, kills them)
+	// and coordinates the end of the run: once the producers are done, the
+	// consumers may all be parked on the empty queue until Shutdown, and
+	// only the hub's own work can be relied on to wake them (a plain
+	// goroutine doing it would race with deadlock detection).
+	return green.Main(func() {
+		var ps, cs []*green.Greenlet
+		for i := range *producers {
+			ps = append(ps, green.SpawnContext(ctx, produce, i+1))
+		}
+		for i := range *consumers {
+			cs = append(cs, green.SpawnContext(ctx, consume, i+1))
+		}
 		green.JoinAll(ps...)
 		q.Shutdown() // no more items: consumers drain the rest and stop
 		green.JoinAll(cs...)
+		if ctx.Err() != nil {
+			say("interrupted")
+			return
+		}
+		say("done: %d items produced and consumed", consumed)
 	})
-	stop := context.AfterFunc(ctx, func() {
-		green.KillAll(append(append(ps, cs...), coord)...)
-	})
-	defer stop()
-	coord.Join()
-	if ctx.Err() != nil {
-		say("interrupted")
-		return nil
-	}
-	say("done: %d items produced and consumed", consumed)
-	return nil
 }

@@ -141,22 +141,25 @@ func main() {
 		return
 	}
 
-	script := map[string][]string{
-		"ann": {"hi all", "anyone for lunch?"},
-		"bob": {"hello ann", "sure, at noon"},
-		"cy":  {"hey", "count me in"},
-	}
-	var ready green.Event
-	joined := 0 // shared by the user greenlets, no lock needed
-	var gs []*green.Greenlet
-	for _, name := range []string{"ann", "bob", "cy"} {
-		gs = append(gs, green.Spawn(user, srv.LocalAddr().String(), name, script[name], len(script)-1, &ready, &joined))
-	}
-	green.JoinAll(gs...)
-	for _, g := range gs {
-		if err := g.Err(); err != nil {
-			fmt.Println("user failed:", err)
+	// The demo runs in the main greenlet, on the server's hub.
+	green.Main(func() {
+		script := map[string][]string{
+			"ann": {"hi all", "anyone for lunch?"},
+			"bob": {"hello ann", "sure, at noon"},
+			"cy":  {"hey", "count me in"},
 		}
-	}
-	fmt.Println("demo done")
+		var ready green.Event
+		joined := 0 // shared by the user greenlets, no lock needed
+		var gs []*green.Greenlet
+		for _, name := range []string{"ann", "bob", "cy"} {
+			gs = append(gs, green.Spawn(user, srv.LocalAddr().String(), name, script[name], len(script)-1, &ready, &joined))
+		}
+		green.JoinAll(gs...)
+		for _, g := range gs {
+			if err := g.Err(); err != nil {
+				fmt.Println("user failed:", err)
+			}
+		}
+		fmt.Println("demo done")
+	})
 }

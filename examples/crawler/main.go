@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/internal/crawl"
 	"github.com/greenrt/green/netwrap"
 	"github.com/greenrt/green/pool"
@@ -53,21 +54,24 @@ func main() {
 	defer site.Close()
 	urls := site.URLs(12)
 
-	// At most 4 fetches at a time.
-	p, err := pool.NewPool(4)
-	if err != nil {
-		panic(err)
-	}
-	start := time.Now()
-	// Map runs fetch on each URL in the pool's greenlets and returns the
-	// results in input order; main (a plain goroutine) blocks meanwhile.
-	sizes, err := pool.Map(p, urls, fetch)
-	if err != nil {
-		fmt.Println("crawl failed:", err)
-		return
-	}
-	for i, n := range sizes {
-		fmt.Printf("%-40s %d bytes\n", urls[i], n)
-	}
-	fmt.Printf("%d pages in %v with a pool of %d\n", len(urls), time.Since(start).Round(10*time.Millisecond), p.Size())
+	// The crawl runs in the main greenlet (gevent's module code).
+	green.Main(func() {
+		// At most 4 fetches at a time.
+		p, err := pool.NewPool(4)
+		if err != nil {
+			panic(err)
+		}
+		start := time.Now()
+		// Map runs fetch on each URL in the pool's greenlets and returns
+		// the results in input order; the main greenlet parks meanwhile.
+		sizes, err := pool.Map(p, urls, fetch)
+		if err != nil {
+			fmt.Println("crawl failed:", err)
+			return
+		}
+		for i, n := range sizes {
+			fmt.Printf("%-40s %d bytes\n", urls[i], n)
+		}
+		fmt.Printf("%d pages in %v with a pool of %d\n", len(urls), time.Since(start).Round(10*time.Millisecond), p.Size())
+	})
 }

@@ -111,16 +111,20 @@ func main() {
 		return
 	}
 
-	// The demo: three clients in greenlets on the same hub as the server.
-	var gs []*green.Greenlet
-	for _, name := range []string{"ann", "bob", "cy"} {
-		gs = append(gs, green.Spawn(client, srv.LocalAddr().String(), name))
-	}
-	green.JoinAll(gs...)
-	for _, g := range gs {
-		if err := g.Err(); err != nil {
-			fmt.Println("client failed:", err)
+	// The demo runs in the main greenlet: three clients in greenlets on
+	// the same hub as the server.
+	green.Main(func() {
+		var gs []*green.Greenlet
+		for _, name := range []string{"ann", "bob", "cy"} {
+			gs = append(gs, green.Spawn(client, srv.LocalAddr().String(), name))
 		}
-	}
-	fmt.Println(strings.Repeat("-", 20), "demo done")
+		green.JoinAll(gs...)
+		for _, g := range gs {
+			if err := g.Err(); err != nil {
+				fmt.Println("client failed:", err)
+			}
+		}
+		srv.Stop(time.Second) // the handlers see their clients gone and return
+		fmt.Println(strings.Repeat("-", 20), "demo done")
+	})
 }

@@ -89,9 +89,9 @@ func main() {
 	defer site.Close()
 	urls := site.URLs(20)
 
-	// Everything below runs in a greenlet, as a gevent program's main
-	// code runs in the main greenlet.
-	green.Spawn(func() {
+	// Everything below runs in the main greenlet, as a gevent program's
+	// module code does.
+	green.Main(func() {
 		wall, n, ticks := fetchAll(urls, greenhttp.Get)
 		fmt.Printf("greenhttp.Get:  20 pages (%d bytes) in %v; heartbeat ticked %d times\n", n, wall.Round(10*time.Millisecond), ticks)
 		greenhttp.DefaultClient.CloseIdleConnections()
@@ -99,7 +99,7 @@ func main() {
 		wall, n, ticks = fetchAll(urls, http.Get)
 		fmt.Printf("net/http's Get: 20 pages (%d bytes) in %v; heartbeat ticked %d times (the hub stalled)\n", n, wall.Round(10*time.Millisecond), ticks)
 		http.DefaultClient.CloseIdleConnections()
-	}).Join()
+	})
 	time.Sleep(50 * time.Millisecond) // the monitor's last look
 	fmt.Printf("blocking monitor: %d stalls reported\n", stalls.Load())
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/netwrap"
 	"github.com/greenrt/green/pool"
 )
@@ -44,20 +45,24 @@ func main() {
 		}
 	}()
 
-	p, _ := pool.NewPool(50) // at most 50 probes at a time
-	start := time.Now()
-	open, err := pool.Map(p, ports, probe)
-	if err != nil {
-		fmt.Println("scan failed:", err)
-		return
-	}
-	var found []int
-	for i, ok := range open {
-		if ok {
-			found = append(found, ports[i])
+	// The scan runs in the main greenlet (gevent's module code), which
+	// parks in Map while the pool's greenlets probe.
+	green.Main(func() {
+		p, _ := pool.NewPool(50) // at most 50 probes at a time
+		start := time.Now()
+		open, err := pool.Map(p, ports, probe)
+		if err != nil {
+			fmt.Println("scan failed:", err)
+			return
 		}
-	}
-	fmt.Printf("scanned %d ports in %v, open: %v\n", len(ports), time.Since(start).Round(time.Millisecond), found)
+		var found []int
+		for i, ok := range open {
+			if ok {
+				found = append(found, ports[i])
+			}
+		}
+		fmt.Printf("scanned %d ports in %v, open: %v\n", len(ports), time.Since(start).Round(time.Millisecond), found)
+	})
 }
 
 // portList returns the ports from FIRST to LAST or, without arguments,

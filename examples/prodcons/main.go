@@ -42,23 +42,23 @@ func main() {
 		}
 	}
 
-	start := time.Now()
-	workers := []*green.Greenlet{
-		green.Spawn(worker, "worker-a"),
-		green.Spawn(worker, "worker-b"),
-		green.Spawn(worker, "worker-c"),
-	}
-	// The coordination runs in a greenlet too: between the last TaskDone
-	// and Shutdown the workers are parked with nothing on the hub that
-	// could wake them, and a plain goroutine waiting on the hub then would
-	// see a deadlock (gevent's LoopExit). A greenlet doing it is part of
-	// the hub's own work.
-	green.Spawn(func() {
+	// The body runs in the main greenlet, so the coordination is part of
+	// the hub's own work: between the last TaskDone and Shutdown the
+	// workers are parked with nothing on the hub that could wake them,
+	// and a plain goroutine waiting on the hub then would see a deadlock
+	// (gevent's LoopExit).
+	green.Main(func() {
+		start := time.Now()
+		workers := []*green.Greenlet{
+			green.Spawn(worker, "worker-a"),
+			green.Spawn(worker, "worker-b"),
+			green.Spawn(worker, "worker-c"),
+		}
 		green.Spawn(producer).Join()
 		jobs.Join()     // every job queued so far has been marked done
 		jobs.Shutdown() // workers leave their loops
 		green.JoinAll(workers...)
-	}).Join()
 
-	fmt.Printf("all jobs done in %v: %v, sum of squares %d\n", time.Since(start).Round(time.Millisecond), done, total)
+		fmt.Printf("all jobs done in %v: %v, sum of squares %d\n", time.Since(start).Round(time.Millisecond), done, total)
+	})
 }

@@ -93,39 +93,41 @@ func main() {
 		return
 	}
 
-	// The demo: three requests in flight and one idle connection when
-	// SIGINT arrives.
-	target := srv.LocalAddr().String()
-	var clients []*green.Greenlet
-	for _, who := range []string{"ann", "bob", "cy"} {
+	// The demo, in the main greenlet: three requests in flight and one
+	// idle connection when SIGINT arrives.
+	green.Main(func() {
+		target := srv.LocalAddr().String()
+		var clients []*green.Greenlet
+		for _, who := range []string{"ann", "bob", "cy"} {
+			clients = append(clients, green.Spawn(func() {
+				reply, err := request(target, "hello from "+who)
+				if err != nil {
+					fmt.Printf("%4d ms  %s's request lost: %v\n", ms(start), who, err)
+					return
+				}
+				fmt.Printf("%4d ms  %s got %s", ms(start), who, reply)
+			}))
+		}
 		clients = append(clients, green.Spawn(func() {
-			reply, err := request(target, "hello from "+who)
+			c, err := netwrap.Dial("tcp", target)
 			if err != nil {
-				fmt.Printf("%4d ms  %s's request lost: %v\n", ms(start), who, err)
 				return
 			}
-			fmt.Printf("%4d ms  %s got %s", ms(start), who, reply)
+			defer c.Close()
+			bufio.NewReader(c).ReadString('\n') // never asks anything
+			fmt.Printf("%4d ms  the idle connection was closed by the server\n", ms(start))
 		}))
-	}
-	clients = append(clients, green.Spawn(func() {
-		c, err := netwrap.Dial("tcp", target)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		bufio.NewReader(c).ReadString('\n') // never asks anything
-		fmt.Printf("%4d ms  the idle connection was closed by the server\n", ms(start))
-	}))
-	green.Spawn(func() {
-		green.Sleep(100 * time.Millisecond)
-		syscall.Kill(os.Getpid(), syscall.SIGINT) // as Ctrl-C would
-	})
+		green.Spawn(func() {
+			green.Sleep(100 * time.Millisecond)
+			syscall.Kill(os.Getpid(), syscall.SIGINT) // as Ctrl-C would
+		})
 
-	stopped.Wait() // a plain goroutine may wait on an Event
-	green.JoinAll(clients...)
-	if _, err := request(target, "too late"); err != nil {
-		fmt.Printf("%4d ms  a new connection is refused\n", ms(start))
-	}
+		stopped.Wait() // parks until the signal handler has stopped the server
+		green.JoinAll(clients...)
+		if _, err := request(target, "too late"); err != nil {
+			fmt.Printf("%4d ms  a new connection is refused\n", ms(start))
+		}
+	})
 }
 
 func ms(since time.Time) int64 { return time.Since(since).Milliseconds() }

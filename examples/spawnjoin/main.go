@@ -25,18 +25,22 @@ func task(n int, d time.Duration) int {
 }
 
 func main() {
-	start := time.Now()
-	var gs []*green.Greenlet
-	for i := range 5 {
-		// Delays 500, 400, ..., 100 ms: the tasks finish in reverse order.
-		d := time.Duration(5-i) * 100 * time.Millisecond
-		gs = append(gs, green.Spawn(task, i, d))
-	}
-	green.JoinAll(gs...) // waits for all of them (from main, a plain goroutine)
+	// The body runs in the main greenlet (gevent's module code), on the
+	// hub of the greenlets it spawns.
+	green.Main(func() {
+		start := time.Now()
+		var gs []*green.Greenlet
+		for i := range 5 {
+			// Delays 500, 400, ..., 100 ms: the tasks finish in reverse order.
+			d := time.Duration(5-i) * 100 * time.Millisecond
+			gs = append(gs, green.Spawn(task, i, d))
+		}
+		green.JoinAll(gs...) // parks the main greenlet until all of them are done
 
-	for i, g := range gs {
-		fmt.Printf("greenlet %d returned %v\n", i, g.Value())
-	}
-	// 1.5 s of sleeping in total, about 0.5 s of wall time.
-	fmt.Printf("all done in %v\n", time.Since(start).Round(10*time.Millisecond))
+		for i, g := range gs {
+			fmt.Printf("greenlet %d returned %v\n", i, g.Value())
+		}
+		// 1.5 s of sleeping in total, about 0.5 s of wall time.
+		fmt.Printf("all done in %v\n", time.Since(start).Round(10*time.Millisecond))
+	})
 }

@@ -42,14 +42,14 @@ func main() {
 	green.Main(func() {
 		attempt(200*time.Millisecond, 50*time.Millisecond)
 		attempt(50*time.Millisecond, 200*time.Millisecond)
-	})
 
-	// The same with a greenlet's own join timeout: stop waiting (and
-	// kill it) if it does not finish in time.
-	slow := green.Spawn(slowCall, time.Hour)
-	if err := slow.JoinTimeout(100 * time.Millisecond); err != nil {
-		fmt.Println("join gave up:", err)
-		slow.Kill()
-	}
-	fmt.Println("killed greenlet:", slow.Killed())
+		// The same with a greenlet's own join timeout: stop waiting (and
+		// kill it) if it does not finish in time.
+		slow := green.Spawn(slowCall, time.Hour)
+		if err := slow.JoinTimeout(100 * time.Millisecond); err != nil {
+			fmt.Println("join gave up:", err)
+			slow.Kill()
+		}
+		fmt.Println("killed greenlet:", slow.Killed())
+	})
 }

@@ -58,20 +58,23 @@ func main() {
 	cfg := srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
 	cfg.ServerName = "example.com" // a name the test certificate is valid for
 
-	start := time.Now()
-	var gs []*green.Greenlet
-	for _, p := range []string{"/a", "/b", "/c", "/d"} {
-		gs = append(gs, green.Spawn(get, u.Host, cfg, p))
-	}
-	green.JoinAll(gs...)
-	for _, g := range gs {
-		v, err := g.Get()
-		if err != nil {
-			fmt.Println("failed:", err)
-			continue
+	// The requests are spawned and joined from the main greenlet.
+	green.Main(func() {
+		start := time.Now()
+		var gs []*green.Greenlet
+		for _, p := range []string{"/a", "/b", "/c", "/d"} {
+			gs = append(gs, green.Spawn(get, u.Host, cfg, p))
 		}
-		fmt.Println(v)
-	}
-	// Four 100 ms requests, concurrently: about 0.1 s, not 0.4 s.
-	fmt.Printf("4 HTTPS requests in %v\n", time.Since(start).Round(10*time.Millisecond))
+		green.JoinAll(gs...)
+		for _, g := range gs {
+			v, err := g.Get()
+			if err != nil {
+				fmt.Println("failed:", err)
+				continue
+			}
+			fmt.Println(v)
+		}
+		// Four 100 ms requests, concurrently: about 0.1 s, not 0.4 s.
+		fmt.Printf("4 HTTPS requests in %v\n", time.Since(start).Round(10*time.Millisecond))
+	})
 }

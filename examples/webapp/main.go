@@ -113,7 +113,7 @@ func main() {
 		case <-time.After(*serve):
 		}
 	} else {
-		demo(url)
+		green.Main(func() { demo(url) }) // the demo's clients, from the main greenlet
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
