@@ -94,7 +94,10 @@ func checkOneReport(t *testing.T, name, state string, block func(), frames ...st
 			t.Errorf("the stack has no frame %q:\n%s", f, e.Stack)
 		}
 	}
-	if ends[0].Held < 150*time.Millisecond || ends[0].G != e.G {
+	// The end reports at least what the start did (the monitor's own
+	// measure: a starved monitor on a loaded machine measures less than the
+	// block's 300 ms, 115 ms seen at load average 8).
+	if ends[0].Held < e.Held || ends[0].G != e.G {
 		t.Errorf("end report %v", ends[0])
 	}
 	return e
