@@ -136,7 +136,7 @@ func wrapKind(c *net.UnixConn, dgram, passCred *bool) error {
 		var t int
 		t, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE)
 		*dgram = t == unix.SOCK_DGRAM
-		if pc, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED); err == nil && pc != 0 {
+		if hasPassCred(int(fd)) {
 			*passCred = true
 		}
 	}); err != nil {
