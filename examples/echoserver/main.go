@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command echoserver is gevent's echo server: a StreamServer that runs a
 // greenlet per connection, all on one hub.
 //
