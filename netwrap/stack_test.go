@@ -20,11 +20,28 @@ import (
 // 13's goal: a parked plain handler fits the runtime's 2 KiB starting
 // stack. Run with -v to see the frames. The deadline case sets a read
 // deadline before each wait: the park then arms a hub timer, whose frames
-// are under the park's too.
+// are under the park's too. The readLoop case is the plain handler parked
+// in Read.
 func TestIdleStack(t *testing.T) {
 	t.Run("idleEcho", func(t *testing.T) { testIdleStack(t, idleEcho) })
 	t.Run("deadline", func(t *testing.T) { testIdleStack(t, idleEchoDeadline) })
 	t.Run("freelist", func(t *testing.T) { testIdleStack(t, idleEchoFreeList()) })
+	t.Run("readLoop", func(t *testing.T) { testIdleStack(t, idleEchoReadLoop) })
+}
+
+// idleEchoReadLoop is the plain handler, parked in Read rather than
+// WaitRead: a buffer of its own (on the heap) and a Read, Write loop.
+func idleEchoReadLoop(nc net.Conn) {
+	buf := make([]byte, 1<<10)
+	for {
+		n, err := nc.Read(buf)
+		if err != nil {
+			return
+		}
+		if _, err := nc.Write(buf[:n]); err != nil {
+			return
+		}
+	}
 }
 
 // idleEchoFreeList is cmd/demo's pooled echo handler: the buffer comes
@@ -118,11 +135,13 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 	perConn := float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / idleConns
 	var frames []hub.StackFrame
 	var size uintptr
+	sizes := map[uintptr]int{}
 	h.Call(func() {
 		for _, g := range h.Coroutines(0) {
 			fr, sz := g.StackFrames()
+			sizes[sz]++
 			for _, f := range fr {
-				if strings.Contains(f.Func, "netwrap.idleEcho") || strings.Contains(f.Func, ".idleEchoFreeList") {
+				if strings.Contains(f.Func, "netwrap.idleEcho") || strings.Contains(f.Func, ".idleEchoFreeList") || strings.Contains(f.Func, ".idleEchoReadLoop") {
 					frames, size = fr, sz
 				}
 			}
@@ -140,6 +159,14 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 		b.WriteString(" ")
 		b.WriteString(strconv.Itoa(int(f.Size)))
 	}
+	// How many of the hub's coroutines have which stack size. A stack
+	// grows when a call goes deeper than the parked frames do (the first
+	// Read's hub.Register, growing the hub's descriptor map, is where a
+	// few handlers grow); and the runtime starts new goroutines with the
+	// average stack in use at the last collection plus its guard, rounded
+	// up to a power of 2 (GODEBUG adaptivestackstart): a subtest started
+	// right after another's collection may see 4 KiB stacks throughout.
+	t.Logf("stack sizes of the hub's coroutines: %v", sizes)
 	t.Logf("%d parked handler greenlets: %.0f bytes of stack in use each; one of them uses %d bytes of its %d-byte stack:%s",
 		idleConns, perConn, used, size, b.String())
 	// A 2 KiB stack leaves 2048 - 928 (the runtime's stackGuard) bytes
