@@ -178,3 +178,27 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 		t.Errorf("a parked handler greenlet uses %d bytes of stack, more than the %d a 2 KiB stack has room for", used, 2048-928)
 	}
 }
+
+// An accepted connection reaches its handler registered with the hub
+// already: the registration (hub.Register, which grows the hub's
+// descriptor map now and then) ran on the acceptor's stack, not on the
+// handler's, whose 2 KiB starting stack it would have doubled.
+func TestStreamServerRegistersBeforeHandler(t *testing.T) {
+	checkLeaks(t)
+	h := newHub(t)
+	registered := make(chan bool, 1)
+	srv := &StreamServer{Hub: h, Handler: func(nc net.Conn) {
+		registered <- nc.(*Conn).s.reg.Load() != nil
+		echoHandler(nc)
+	}}
+	if err := srv.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(time.Second)
+	if err := echoOnce(srv.LocalAddr().String(), "hello"); err != nil {
+		t.Fatal(err)
+	}
+	if !<-registered {
+		t.Fatal("the handler's conn was not registered with the hub yet")
+	}
+}
