@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -9,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/greenrt/green/green"
-	"golang.org/x/sys/unix"
 )
 
 // BenchmarkRoundTrip is one write and one read in each direction over a
@@ -152,7 +153,7 @@ func BenchmarkTLSRoundTrip(b *testing.B) {
 // stdSocketPair returns the two ends of a Unix stream socketpair as
 // package net conns, closed when the benchmark ends.
 func stdSocketPair(b *testing.B) [2]net.Conn {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := streamSocketpair()
 	if err != nil {
 		b.Fatal(err)
 	}

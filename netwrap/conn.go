@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -136,7 +138,7 @@ func wrapKind(c *net.UnixConn, dgram, passCred *bool) error {
 		var t int
 		t, serr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TYPE)
 		*dgram = t == unix.SOCK_DGRAM
-		if pc, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PASSCRED); err == nil && pc != 0 {
+		if hasPassCred(int(fd)) {
 			*passCred = true
 		}
 	}); err != nil {
@@ -238,68 +240,77 @@ func (c *Conn) Read(p []byte) (n int, err error) {
 	}
 	fd, err := c.s.begin(&c.s.r)
 	if err != nil {
-		return 0, c.opErr("read", err)
+		return 0, c.readErr(err)
 	}
 	// One function and no defer, for the fast path: a kill unwinding the
 	// wait releases the lock (see sock.wait); every other way out goes
-	// through the unlock at the end.
+	// through the unlock at the end. The greenlet's read loop is here,
+	// not in a helper: Read's frame is under the park of every handler
+	// waiting in Read, and one frame fewer keeps it in the 2 KiB starting
+	// stack (issue 13).
+	//
+	// The loop trusts the hub's readiness state of the descriptor (see
+	// hub.FD.ReadReady): on a stream socket a read that returns less than
+	// asked proves the socket drained (epoll(7)), so the next read parks
+	// until the next edge at once instead of making a system call to
+	// learn EAGAIN (as libuv and tokio do); EAGAIN clears the state too,
+	// and a read that fills p leaves it set, since more may be waiting.
 	switch {
 	case fd == nil:
-		var nc net.Conn
-		if nc, err = c.netConn(); err != nil {
-			err = c.opErr("read", err)
-		} else {
-			n, err = nc.Read(p)
-		}
+		n, err = c.readStd(p)
 	case len(p) == 0:
 	default:
-		n, err = c.read(fd, p)
+		park := c.stream && !fd.ReadReady()
+	loop:
+		for {
+			if park {
+				if err = c.s.wait(fd, false); err != nil {
+					n, err = 0, c.readErr(err)
+					break
+				}
+			}
+			if c.s.expired(false) {
+				n, err = 0, c.readErr(errDeadline)
+				break
+			}
+			var rerr unix.Errno
+			if n, rerr, err = c.sysRead(p); err != nil {
+				n, err = 0, c.readErr(err)
+				break
+			}
+			switch rerr {
+			case 0:
+				if n == 0 && !c.dgram {
+					err = io.EOF
+				} else if c.stream {
+					fd.SetReadReady(n == len(p))
+				}
+				break loop
+			case unix.EINTR:
+				park = false
+			case unix.EAGAIN:
+				fd.SetReadReady(false) // park until the next edge
+				park = true
+			default:
+				n, err = 0, c.readErr(os.NewSyscallError("read", rerr))
+				break loop
+			}
+		}
 	}
 	c.s.r.unlock()
 	return n, err
 }
 
-// read is Read for a greenlet of the bound hub, holding the read side.
+// readStd is Read for a plain goroutine (or a greenlet of another hub),
+// through the package net conn.
 //
-// It trusts the hub's readiness state of the descriptor (see
-// hub.FD.ReadReady): on a stream socket a read that returns less than
-// asked proves the socket drained (epoll(7)), so the next read parks until
-// the next edge at once instead of making a system call to learn EAGAIN
-// (as libuv and tokio do); EAGAIN clears the state too, and a read that
-// fills p leaves it set, since more may be waiting.
-func (c *Conn) read(fd *hub.FD, p []byte) (int, error) {
-	if c.stream && !fd.ReadReady() {
-		if err := c.s.wait(fd, false); err != nil {
-			return 0, c.opErr("read", err)
-		}
+//go:noinline
+func (c *Conn) readStd(p []byte) (int, error) {
+	nc, err := c.netConn()
+	if err != nil {
+		return 0, c.readErr(err)
 	}
-	for {
-		if c.s.expired(false) {
-			return 0, c.opErr("read", errDeadline)
-		}
-		n, rerr, err := c.sysRead(p)
-		if err != nil {
-			return 0, c.opErr("read", err)
-		}
-		switch rerr {
-		case 0:
-			if n == 0 && !c.dgram {
-				return 0, io.EOF
-			}
-			if c.stream {
-				fd.SetReadReady(n == len(p))
-			}
-			return n, nil
-		case unix.EINTR:
-		case unix.EAGAIN:
-			fd.SetReadReady(false) // park until the next edge
-			if err := c.s.wait(fd, false); err != nil {
-				return 0, c.opErr("read", err)
-			}
-		default:
-			return 0, c.opErr("read", os.NewSyscallError("read", rerr))
-		}
-	}
+	return nc.Read(p)
 }
 
 // Write writes all of p unless an error (a deadline, Close, a reset)
@@ -475,51 +486,60 @@ func (c *Conn) WaitRead() error {
 		// Plain goroutine (or foreign hub): the netpoller waits when
 		// the callback reports "not ready".
 		err = c.waitReadStd()
+	} else if over, err2 := c.waitReadNow(fd); over {
+		err = err2
+	} else if err = c.s.wait(fd, false); err != nil {
+		// Parked here, not in a helper: WaitRead's frame is on the
+		// stack of every parked handler anyway (issue 13).
+		err = c.readErr(err)
 	} else {
-		err = c.waitRead(fd)
+		// Woken by an edge: the Read that follows must try, not park.
+		fd.SetReadReady(true)
 	}
 	c.s.r.unlock()
 	return err
 }
 
-// waitRead is WaitRead for a greenlet of the bound hub.
-func (c *Conn) waitRead(fd *hub.FD) error {
+// waitReadNow is the part of WaitRead, for a greenlet of the bound hub,
+// that does not park: an expired deadline, or the hub's readiness state
+// saying "maybe" and the socket readable (or closed). It reports whether
+// WaitRead is over, with what error; if not, WaitRead parks for the next
+// edge.
+//
+//go:noinline
+func (c *Conn) waitReadNow(fd *hub.FD) (over bool, err error) {
 	if c.s.expired(false) {
-		return c.readErr(errDeadline)
+		return true, c.readErr(errDeadline)
 	}
-	if fd.ReadReady() {
-		// Maybe: ask the socket.
-		if c.owned {
-			// Ours: open while this greenlet runs (see sock.close).
-			if c.s.closed.Load() {
-				return c.readErr(errClosed)
-			}
-			if readable(c.s.fd) {
-				return nil
-			}
-		} else {
-			ok := false
-			err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
-			if err != nil {
-				return c.readErr(rawErr(err))
-			}
-			if ok {
-				return nil
-			}
+	if !fd.ReadReady() {
+		return false, nil
+	}
+	// Maybe: ask the socket.
+	if c.owned {
+		// Ours: open while this greenlet runs (see sock.close).
+		if c.s.closed.Load() {
+			return true, c.readErr(errClosed)
 		}
-		fd.SetReadReady(false)
+		if readable(c.s.fd) {
+			return true, nil
+		}
+	} else {
+		ok := false
+		err := c.s.rc.Control(func(fd uintptr) { ok = readable(int(fd)) })
+		if err != nil {
+			return true, c.readErr(rawErr(err))
+		}
+		if ok {
+			return true, nil
+		}
 	}
-	if err := c.s.wait(fd, false); err != nil {
-		return c.readErr(err)
-	}
-	// Woken by an edge: the Read that follows must try, not park.
-	fd.SetReadReady(true)
-	return nil
+	fd.SetReadReady(false)
+	return false, nil
 }
 
 // readErr is opErr("read", err), a helper with fewer arguments: their
-// spill space is in the frames of WaitRead and waitRead, which are on the
-// stack of every parked handler (issue 13).
+// spill space is in the frame of WaitRead, which is on the stack of every
+// parked handler (issue 13).
 //
 //go:noinline
 func (c *Conn) readErr(err error) error { return c.opErr("read", err) }

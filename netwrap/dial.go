@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -226,7 +228,7 @@ func connect(ctx context.Context, h *hub.Hub, family, sotype int, sa, local unix
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	fd, err := unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := socket(family, sotype)
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}

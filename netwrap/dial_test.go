@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -136,7 +138,7 @@ func TestDialFromHubCallback(t *testing.T) {
 func TestWaitReadWrite(t *testing.T) {
 	checkLeaks(t)
 	h := newHub(t)
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := streamSocketpair()
 	if err != nil {
 		t.Fatal(err)
 	}

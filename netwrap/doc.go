@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package netwrap provides cooperative sockets: drop-in net.Conn,
 // net.Listener and net.PacketConn implementations that, inside a greenlet,
 // park on the hub instead of blocking a thread. It is this project's
@@ -137,4 +139,12 @@
 // WaitRead and WaitWrite wait on any descriptor through an epoll set of
 // their own, so they never disturb a registration of the hub (a Conn's, a
 // greenos File's).
+//
+// # Systems
+//
+// Greenlets run on Linux only (hub.New fails with hub.ErrUnsupported
+// elsewhere). netwrap and its subpackages also build on the other Unix
+// systems, where only plain goroutines use them (greenselect.NewSelector
+// fails there with hub.ErrUnsupported); they are excluded from Windows
+// builds, having no descriptors to wrap there.
 package netwrap

@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -177,3 +179,7 @@ func within[T any](t *testing.T, ch <-chan T, what string) T {
 		panic("unreachable")
 	}
 }
+
+// setLimit sets *p, a field of an rlimit (uint64 on Linux, int64 on
+// FreeBSD), to n.
+func setLimit[T int64 | uint64](p *T, n int) { *p = T(n) }

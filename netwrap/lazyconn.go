@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -319,7 +321,7 @@ func (c *Conn) SetKeepAlivePeriod(d time.Duration) error {
 		if err := c.sockopt(unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, secs); err != nil {
 			return err
 		}
-		return c.sockopt(unix.IPPROTO_TCP, unix.TCP_KEEPIDLE, secs)
+		return c.sockopt(unix.IPPROTO_TCP, tcpKeepIdle, secs)
 	}
 	nc, _ := c.netConn()
 	if x, ok := nc.(*net.TCPConn); ok {

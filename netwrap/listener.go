@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -87,7 +89,7 @@ func (l *Listener) NetListener() net.Listener {
 }
 
 func (l *Listener) rawAccept(fd uintptr) {
-	l.afd, l.asa, l.aerr = unix.Accept4(int(fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+	l.afd, l.asa, l.aerr = accept(int(fd))
 }
 
 func (l *Listener) opErr(err error) error {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -164,10 +166,10 @@ func raiseNoFile(t *testing.T, n int) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
 		t.Skip(err)
 	}
-	if rl.Cur >= uint64(n) {
+	if uint64(rl.Cur) >= uint64(n) {
 		return
 	}
-	if rl.Max < uint64(n) {
+	if uint64(rl.Max) < uint64(n) {
 		t.Skipf("RLIMIT_NOFILE hard limit %d < %d", rl.Max, n)
 	}
 	rl.Cur = rl.Max

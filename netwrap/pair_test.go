@@ -1,15 +1,13 @@
+//go:build unix
+
 package netwrap
 
-import (
-	"testing"
-
-	"golang.org/x/sys/unix"
-)
+import "testing"
 
 // socketPair returns the two ends of a Unix stream socketpair as Conns.
 func socketPair(t testing.TB) (*Conn, *Conn) {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := streamSocketpair()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -318,7 +320,7 @@ func TestStreamServerRecoversFromEMFILE(t *testing.T) {
 	var filler []int
 	n := countFDs(t)
 	low := lim
-	low.Cur = uint64(n + 8)
+	setLimit(&low.Cur, n+8)
 	unix.Setrlimit(unix.RLIMIT_NOFILE, &low)
 	for {
 		fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -163,12 +165,25 @@ func (s *sock) wait(fd *hub.FD, write bool) error {
 	// every greenlet parked on a socket, stays small (issue 13).
 	done := false
 	defer l.unlockUnlessDone(&done)
-	err := s.dl.Wait(fd, write)
-	done = true
-	if err != nil {
-		return s.waitErr(err)
+	// Deadlines.Wait's loop, here: one frame fewer under every park.
+	for {
+		timeout, err := s.dl.Timeout(write)
+		if err == nil {
+			if write {
+				err = fd.WaitWrite(timeout)
+			} else {
+				err = fd.WaitRead(timeout)
+			}
+			if deadline.Retry(err) {
+				continue
+			}
+		}
+		done = true
+		if err != nil {
+			return s.waitErr(err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // waitErr maps an error of Deadlines.Wait (see deadline.Closed); a helper

@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -18,11 +20,28 @@ import (
 // 13's goal: a parked plain handler fits the runtime's 2 KiB starting
 // stack. Run with -v to see the frames. The deadline case sets a read
 // deadline before each wait: the park then arms a hub timer, whose frames
-// are under the park's too.
+// are under the park's too. The readLoop case is the plain handler parked
+// in Read.
 func TestIdleStack(t *testing.T) {
 	t.Run("idleEcho", func(t *testing.T) { testIdleStack(t, idleEcho) })
 	t.Run("deadline", func(t *testing.T) { testIdleStack(t, idleEchoDeadline) })
 	t.Run("freelist", func(t *testing.T) { testIdleStack(t, idleEchoFreeList()) })
+	t.Run("readLoop", func(t *testing.T) { testIdleStack(t, idleEchoReadLoop) })
+}
+
+// idleEchoReadLoop is the plain handler, parked in Read rather than
+// WaitRead: a buffer of its own (on the heap) and a Read, Write loop.
+func idleEchoReadLoop(nc net.Conn) {
+	buf := make([]byte, 1<<10)
+	for {
+		n, err := nc.Read(buf)
+		if err != nil {
+			return
+		}
+		if _, err := nc.Write(buf[:n]); err != nil {
+			return
+		}
+	}
 }
 
 // idleEchoFreeList is cmd/demo's pooled echo handler: the buffer comes
@@ -116,11 +135,13 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 	perConn := float64(int64(m1.StackInuse)-int64(m0.StackInuse)) / idleConns
 	var frames []hub.StackFrame
 	var size uintptr
+	sizes := map[uintptr]int{}
 	h.Call(func() {
 		for _, g := range h.Coroutines(0) {
 			fr, sz := g.StackFrames()
+			sizes[sz]++
 			for _, f := range fr {
-				if strings.Contains(f.Func, "netwrap.idleEcho") || strings.Contains(f.Func, ".idleEchoFreeList") {
+				if strings.Contains(f.Func, "netwrap.idleEcho") || strings.Contains(f.Func, ".idleEchoFreeList") || strings.Contains(f.Func, ".idleEchoReadLoop") {
 					frames, size = fr, sz
 				}
 			}
@@ -138,6 +159,14 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 		b.WriteString(" ")
 		b.WriteString(strconv.Itoa(int(f.Size)))
 	}
+	// How many of the hub's coroutines have which stack size. A stack
+	// grows when a call goes deeper than the parked frames do (the first
+	// Read's hub.Register, growing the hub's descriptor map, is where a
+	// few handlers grow); and the runtime starts new goroutines with the
+	// average stack in use at the last collection plus its guard, rounded
+	// up to a power of 2 (GODEBUG adaptivestackstart): a subtest started
+	// right after another's collection may see 4 KiB stacks throughout.
+	t.Logf("stack sizes of the hub's coroutines: %v", sizes)
 	t.Logf("%d parked handler greenlets: %.0f bytes of stack in use each; one of them uses %d bytes of its %d-byte stack:%s",
 		idleConns, perConn, used, size, b.String())
 	// A 2 KiB stack leaves 2048 - 928 (the runtime's stackGuard) bytes
@@ -147,5 +176,29 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 	// release they were measured with, without the race detector.
 	if used > 2048-928 && !raceEnabled && strings.HasPrefix(runtime.Version(), "go1.26") {
 		t.Errorf("a parked handler greenlet uses %d bytes of stack, more than the %d a 2 KiB stack has room for", used, 2048-928)
+	}
+}
+
+// An accepted connection reaches its handler registered with the hub
+// already: the registration (hub.Register, which grows the hub's
+// descriptor map now and then) ran on the acceptor's stack, not on the
+// handler's, whose 2 KiB starting stack it would have doubled.
+func TestStreamServerRegistersBeforeHandler(t *testing.T) {
+	checkLeaks(t)
+	h := newHub(t)
+	registered := make(chan bool, 1)
+	srv := &StreamServer{Hub: h, Handler: func(nc net.Conn) {
+		registered <- nc.(*Conn).s.reg.Load() != nil
+		echoHandler(nc)
+	}}
+	if err := srv.Start(nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(time.Second)
+	if err := echoOnce(srv.LocalAddr().String(), "hello"); err != nil {
+		t.Fatal(err)
+	}
+	if !<-registered {
+		t.Fatal("the handler's conn was not registered with the hub yet")
 	}
 }

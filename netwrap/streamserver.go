@@ -1,3 +1,5 @@
+//go:build unix
+
 package netwrap
 
 import (
@@ -228,7 +230,18 @@ func (s *StreamServer) Accepting() bool { return s != nil && s.core.accepting() 
 // deferred call of one argument, rather than serverCore.spawn's closures
 // around a closure: that frame is under every parked handler's stack,
 // which should fit the runtime's 2 KiB starting stack (issue 13).
+//
+// An accepted *Conn is registered with the hub here, on the acceptor's
+// stack, rather than by the handler's first call: hub.Register (which
+// now and then grows the hub's descriptor map) runs deeper than a
+// handler's starting stack has room for, and would double that stack for
+// the connection's lifetime. The handler runs on this hub, which its
+// first call would bind c to anyway; if the registration fails here, that
+// call tries again and reports the error.
 func (s *StreamServer) spawn(c net.Conn) {
+	if nc, ok := c.(*Conn); ok && nc.ok() {
+		nc.s.bind(s.core.h)
+	}
 	if s.TLSConfig != nil {
 		c = TLSServer(c, s.TLSConfig) // a wrapper: the handshake is the handler's
 	}

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command demo shows the green runtime at work. Run it without arguments
 // for the eat/play demo; -h lists the subcommands.
 package main

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command blocking shows what happens when a greenlet blocks its hub, and
 // how to see it: the blocking monitor (gevent's monitor thread, on for
 // every hub) reports the greenlet that holds the hub, with its stack, and

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command chat is a chat server: every line a client sends is broadcast to
 // the other clients. Each connection has a reader greenlet (the handler)
 // and a writer greenlet fed by its own queue, so a slow client never

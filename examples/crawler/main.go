@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command crawler fetches pages with a bounded pool of greenlets, like
 // gevent's "pool = Pool(3); pool.map(fetch, urls)".
 //

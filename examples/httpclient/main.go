@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command httpclient is gevent's "requests in 20 greenlets": with
 // monkey.patch_all(), requests.get in 20 greenlets overlaps; here
 // greenhttp.Get (http.Get's twin on greenhttp.DefaultClient) does.

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command portscan checks a range of TCP ports on 127.0.0.1 with a
 // bounded pool of greenlets: each probe is a cooperative dial, and at most
 // 50 are in flight at once.

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command shutdown is a graceful shutdown of a StreamServer on SIGINT:
 // the signal handler runs as a greenlet on the server's hub, stops
 // accepting, lets the requests in flight finish within a grace period,

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command subprocess is gevent.subprocess in Go: commands run from
 // greenlets with greenexec (os/exec's API), each greenlet parking while
 // its child runs, so five 0.2 s commands take about 0.2 s in all, and a

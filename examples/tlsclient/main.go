@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command tlsclient makes HTTPS requests from greenlets: crypto/tls runs
 // unchanged over a netwrap connection, so the TLS handshake and the
 // encrypted reads and writes park the greenlet instead of a thread (what

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command webapp is gevent's pywsgi for Go: an ordinary http.Handler
 // served by greenhttp.Server, one greenlet per connection, on one hub.
 // Because the handlers are greenlets of one hub, they share state

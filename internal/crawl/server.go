@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package crawl holds the strategies of the crawl demo (cmd/demo crawl)
 // and the comparison tests (tests/): the same pages fetched sequentially,
 // with a goroutine per page, with a bounded conc pool, with non-blocking

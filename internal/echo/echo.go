@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package echo holds the TCP echo servers and the load client of the bench
 // demo (cmd/demo bench) and of the comparison tests: a greenlet server on
 // one hub (netwrap.StreamServer), a plain goroutine-per-connection server

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package greenexec is gevent.subprocess for this project: os/exec with
 // the same names (Command, CommandContext, Cmd and its fields, Run,
 // Start, Wait, Output, CombinedOutput, StdinPipe, StdoutPipe, StderrPipe,

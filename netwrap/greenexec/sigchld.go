@@ -1,3 +1,5 @@
+//go:build unix
+
 package greenexec
 
 import (
@@ -8,7 +10,6 @@ import (
 
 	"github.com/greenrt/green/green"
 	"github.com/greenrt/green/hub"
-	"golang.org/x/sys/unix"
 )
 
 // children is the process's SIGCHLD watcher, the fallback when pidfd_open
@@ -88,22 +89,5 @@ func (cw *childWatcher) loop(ch chan os.Signal, quit chan struct{}) {
 			}
 		}
 		cw.mu.Unlock()
-	}
-}
-
-// exitedPid reports, without waiting or reaping, whether the child pid has
-// exited (or is no longer ours to wait for).
-func exitedPid(pid int) bool {
-	var info unix.Siginfo
-	for {
-		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-		switch err {
-		case unix.EINTR:
-			continue
-		case nil:
-			return info.Signo != 0 // zeroed when no child is waitable
-		default:
-			return true // ECHILD: reaped by someone else; nothing to wait for
-		}
 	}
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package greenexec
 
 import (
@@ -6,10 +8,6 @@ import (
 	"github.com/greenrt/green/hub"
 	"golang.org/x/sys/unix"
 )
-
-// pidfdOpen opens a pidfd for a child; a variable so that tests can take
-// the fallback path.
-var pidfdOpen = func(pid int) (int, error) { return unix.PidfdOpen(pid, 0) }
 
 // Wait waits for the command to exit and for the copying of its I/O to
 // finish, and releases its resources, like exec.Cmd.Wait: the error is nil

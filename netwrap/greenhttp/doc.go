@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package greenhttp is HTTP on greenlets: a server that runs any
 // http.Handler in a greenlet per connection (gevent's pywsgi.WSGIServer),
 // and a client Transport whose round trips park the calling greenlet

@@ -1,3 +1,5 @@
+//go:build unix
+
 package greenhttp_test
 
 import (
@@ -27,7 +29,7 @@ func raiseFileLimit(t testing.TB, need uint64) {
 		lim.Cur = lim.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 	}
-	if lim.Cur < need {
+	if uint64(lim.Cur) < need {
 		t.Skipf("descriptor limit %d, need %d", lim.Cur, need)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package greenhttp
 
 import (
@@ -211,7 +213,7 @@ func (c *conn) peek() (gone, data bool) {
 		return true, false
 	}
 	cerr := rc.Control(func(fd uintptr) {
-		p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLRDHUP}}
+		p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | pollRDHUP}}
 		for {
 			n, err := unix.Poll(p, 0)
 			if err == unix.EINTR {
@@ -227,7 +229,7 @@ func (c *conn) peek() (gone, data bool) {
 			break
 		}
 		re := p[0].Revents
-		gone = re&(unix.POLLRDHUP|unix.POLLHUP|unix.POLLERR) != 0
+		gone = re&(pollRDHUP|unix.POLLHUP|unix.POLLERR) != 0
 		if !gone && re&unix.POLLIN != 0 {
 			var b [1]byte
 			n, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)

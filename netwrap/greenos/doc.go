@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package greenos is gevent.fileobject and gevent.os for this project:
 // files whose reads and writes park the calling greenlet instead of
 // blocking its hub.

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package greenselect is gevent's select, poll, selectors and
 // wait_readwrite for greenlets: waiting for readiness on many descriptors
 // at once, parking the greenlet on the hub instead of blocking it in
@@ -42,7 +44,9 @@
 // not open is POLLNVAL in Poll's results (as poll(2)) and a
 // *os.SyscallError wrapping syscall.EBADF from Select and WaitReadWrite
 // (as select(2)). Selector errors are this package's sentinels
-// (errors.go) and os.ErrClosed after Close.
+// (errors.go) and os.ErrClosed after Close. Off Linux, where no hub runs
+// and there is no epoll, Poll and Select are poll(2) and NewSelector fails
+// with hub.ErrUnsupported.
 //
 // # Cost
 //

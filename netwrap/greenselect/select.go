@@ -1,3 +1,5 @@
+//go:build unix
+
 package greenselect
 
 import (
@@ -74,7 +76,7 @@ func selectFDs(r, w, x []int, d time.Duration) (rr, wr, xr []int, err error) {
 		return out
 	}
 	// The sets of Linux's select(2): POLLIN_SET, POLLOUT_SET, POLLEX_SET.
-	rr = pick(r, unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLRDHUP)
+	rr = pick(r, unix.POLLIN|unix.POLLHUP|unix.POLLERR|pollRDHUP)
 	wr = pick(w, unix.POLLOUT|unix.POLLERR)
 	xr = pick(x, unix.POLLPRI)
 	return rr, wr, xr, nil
@@ -114,7 +116,7 @@ func waitReadWrite(fd int, d time.Duration) (readable, writable bool, err error)
 	if ev&unix.POLLNVAL != 0 {
 		return false, false, os.NewSyscallError("poll", unix.EBADF)
 	}
-	readable = ev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|unix.POLLRDHUP) != 0
+	readable = ev&(unix.POLLIN|unix.POLLHUP|unix.POLLERR|pollRDHUP) != 0
 	writable = ev&(unix.POLLOUT|unix.POLLERR) != 0
 	return readable, writable, nil
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package greenselect
 
 import (
@@ -65,7 +67,7 @@ type Selector struct {
 	mu   sync.Mutex // keys; held for map operations only, never across a park
 	keys map[int]*Key
 	busy atomic.Bool
-	evs  []unix.EpollEvent // used by the Select that holds busy
+	evs  []epollEvent // used by the Select that holds busy
 }
 
 // NewSelector returns an empty Selector. It fails only if the system
@@ -85,26 +87,7 @@ func NewSelector() (*Selector, error) {
 		f.Close()
 		return nil, err
 	}
-	return &Selector{f: f, rc: rc, epfd: epfd, keys: make(map[int]*Key), evs: make([]unix.EpollEvent, 64)}, nil
-}
-
-func epollEvents(ev Events) uint32 {
-	var m uint32
-	if ev&EventRead != 0 {
-		m |= unix.EPOLLIN | unix.EPOLLRDHUP
-	}
-	if ev&EventWrite != 0 {
-		m |= unix.EPOLLOUT
-	}
-	return m
-}
-
-func (s *Selector) ctl(op, fd int, ev Events) error {
-	e := unix.EpollEvent{Events: epollEvents(ev), Fd: int32(fd)}
-	if err := unix.EpollCtl(s.epfd, op, fd, &e); err != nil {
-		return os.NewSyscallError("epoll_ctl", err)
-	}
-	return nil
+	return &Selector{f: f, rc: rc, epfd: epfd, keys: make(map[int]*Key), evs: make([]epollEvent, 64)}, nil
 }
 
 // Register adds fd to the set, watched for events (EventRead, EventWrite
@@ -124,7 +107,7 @@ func (s *Selector) Register(fd int, events Events, data any) (*Key, error) {
 	if _, ok := s.keys[fd]; ok {
 		return nil, ErrRegistered
 	}
-	if err := s.ctl(unix.EPOLL_CTL_ADD, fd, events); err != nil {
+	if err := s.ctl(ctlAdd, fd, events); err != nil {
 		return nil, err
 	}
 	k := &Key{Fd: fd, Events: events, Data: data}
@@ -146,7 +129,7 @@ func (s *Selector) Modify(fd int, events Events, data any) (*Key, error) {
 	if _, ok := s.keys[fd]; !ok {
 		return nil, ErrNotRegistered
 	}
-	if err := s.ctl(unix.EPOLL_CTL_MOD, fd, events); err != nil {
+	if err := s.ctl(ctlMod, fd, events); err != nil {
 		return nil, err
 	}
 	k := &Key{Fd: fd, Events: events, Data: data}
@@ -168,10 +151,7 @@ func (s *Selector) Unregister(fd int) (*Key, error) {
 		return nil, ErrNotRegistered
 	}
 	delete(s.keys, fd)
-	if err := unix.EpollCtl(s.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil && err != unix.EBADF && err != unix.ENOENT {
-		return k, os.NewSyscallError("epoll_ctl", err)
-	}
-	return k, nil
+	return k, s.del(fd)
 }
 
 // Key returns the Key of a registered fd.
@@ -249,54 +229,6 @@ func (s *Selector) sel(d time.Duration) ([]Ready, error) {
 			return out, err
 		}
 	}
-}
-
-// collect takes what the epoll set reports now, without waiting.
-func (s *Selector) collect() ([]Ready, error) {
-	var n int
-	var err error
-	// Through the raw file, whose reference count keeps the descriptor
-	// open during the call even if Close runs meanwhile.
-	cerr := s.rc.Control(func(fd uintptr) {
-		for {
-			n, err = unix.EpollWait(int(fd), s.evs, 0)
-			if err != unix.EINTR {
-				return
-			}
-		}
-	})
-	if cerr != nil {
-		return nil, os.ErrClosed
-	}
-	if err != nil {
-		if s.closed() {
-			return nil, os.ErrClosed
-		}
-		return nil, os.NewSyscallError("epoll_wait", err)
-	}
-	if n == 0 {
-		return nil, nil
-	}
-	out := make([]Ready, 0, n)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range s.evs[:n] {
-		k, ok := s.keys[int(e.Fd)]
-		if !ok {
-			continue // unregistered meanwhile
-		}
-		var ev Events
-		if e.Events&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLPRI) != 0 {
-			ev |= EventRead
-		}
-		if e.Events&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
-			ev |= EventWrite
-		}
-		if ev &= k.Events; ev != 0 {
-			out = append(out, Ready{Key: k, Events: ev})
-		}
-	}
-	return out, nil
 }
 
 func (s *Selector) closed() bool {

@@ -82,31 +82,44 @@ func (d *Deadlines) Set(t time.Time, r, w bool, h *hub.Hub, fd *hub.FD) {
 // hub.ErrFDClosed (the descriptor was unregistered: see Closed) or the
 // hub's error; kills and timeouts propagate as panics from the hub wait.
 // Its frame, and its arguments' spill space in the caller's, are on the
-// stack of every greenlet parked on a socket: they stay small (the clock
-// is read in a helper, the closed case is mapped by the caller) so that a
-// parked plain handler fits the runtime's 2 KiB starting stack (issue 13).
+// stack of every greenlet parked on a descriptor: a caller whose frame is
+// on that stack anyway can run the same loop itself, with Timeout and
+// Retry, and save this frame (netwrap's sockets do: issue 13).
 func (d *Deadlines) Wait(fd *hub.FD, write bool) error {
-	dl := d.of(write)
 	for {
-		timeout := time.Duration(-1)
-		if ns := dl.Load(); ns != 0 {
-			if timeout = until(ns); timeout <= 0 {
-				return os.ErrDeadlineExceeded
-			}
+		timeout, err := d.Timeout(write)
+		if err != nil {
+			return err
 		}
-		var err error
 		if write {
 			err = fd.WaitWrite(timeout)
 		} else {
 			err = fd.WaitRead(timeout)
 		}
-		switch err {
-		case hub.ErrTimeout, errChanged:
-			continue // re-read the deadline
+		if !Retry(err) {
+			return err
 		}
-		return err
 	}
 }
+
+// Timeout returns the timeout of the next hub wait in a direction: -1
+// without a deadline, what is left of it otherwise, or
+// os.ErrDeadlineExceeded once it has passed.
+func (d *Deadlines) Timeout(write bool) (time.Duration, error) {
+	if ns := d.of(write).Load(); ns != 0 {
+		if t := until(ns); t > 0 {
+			return t, nil
+		}
+		return 0, os.ErrDeadlineExceeded
+	}
+	return -1, nil
+}
+
+// Retry reports whether err, from a hub wait that Timeout bounded, means
+// the deadline must be read again and the wait made again: the wait timed
+// out (the deadline may have moved later meanwhile) or Set moved the
+// deadline.
+func Retry(err error) bool { return err == hub.ErrTimeout || err == errChanged }
 
 // Closed maps an error of Wait: hub.ErrFDClosed becomes errClosed when
 // closed reports the descriptor closed by its owner, hub.ErrStopped

@@ -1,0 +1,7 @@
+package greenhttp
+
+import "golang.org/x/sys/unix"
+
+// pollRDHUP is Linux's POLLRDHUP: the peer closed its end (or shut down
+// writing).
+const pollRDHUP = unix.POLLRDHUP
