@@ -68,10 +68,6 @@ func (h *Hub) wakeEmptiers() bool {
 	if h.live != len(h.emptiers) {
 		return false
 	}
-	for i, w := range h.emptiers {
-		w.g.Wake(w.seq)
-		h.emptiers[i] = idleWaiter{}
-	}
-	h.emptiers = h.emptiers[:0]
+	h.emptiers = wakeAll(h.emptiers)
 	return true
 }

@@ -213,18 +213,28 @@ func TestStaleTimedOutMark(t *testing.T) {
 // TestLockOSThreadRefused: a coroutine that parks while locked to its
 // thread fails with ErrLockedThread instead of ending the process, and the
 // hub goes on.
-func TestLockOSThreadRefused(t *testing.T) {
+func TestLockOSThreadRefused(t *testing.T) { checkLockRefused(t) }
+
+// checkLockRefused checks that a coroutine that locked its thread fails
+// with ErrLockedThread at its next switch, and that its hub goes on.
+func checkLockRefused(t *testing.T) {
+	t.Helper()
 	h := newHub(t, Config{})
-	res := make(chan any, 1)
-	spawn(t, h, func(g *G) {
-		defer func() { res <- recover() }()
-		runtime.LockOSThread()
-		g.Yield()
-	})
-	if r := <-res; r != ErrLockedThread {
-		t.Fatalf("recovered %v, want ErrLockedThread", r)
+	for _, sw := range []func(g *G){
+		func(g *G) { g.Yield() },
+		func(g *G) { g.Park(time.Millisecond) },
+	} {
+		res := make(chan any, 1)
+		spawn(t, h, func(g *G) {
+			defer func() { res <- recover() }()
+			runtime.LockOSThread()
+			sw(g)
+		})
+		if r := <-res; r != ErrLockedThread {
+			t.Fatalf("recovered %v, want ErrLockedThread", r)
+		}
 	}
-	r := spawn(t, h, func(g *G) { g.Yield() })
+	r := spawn(t, h, func(g *G) { g.Yield(); g.Park(time.Millisecond) })
 	<-r.done
 	if r.err != nil {
 		t.Fatal(r.err)

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestLockedLayout checks that the switch paths read the locked flag out of
@@ -32,22 +31,5 @@ func TestLockedFallback(t *testing.T) {
 	saved := lockedmOff
 	lockedmOff = gStackLo
 	defer func() { lockedmOff = saved }()
-	h := newHub(t, Config{})
-	res := make(chan any, 1)
-	spawn(t, h, func(g *G) {
-		defer func() { res <- recover() }()
-		runtime.LockOSThread()
-		g.Yield()
-	})
-	if r := <-res; r != ErrLockedThread {
-		t.Fatalf("recovered %v, want ErrLockedThread", r)
-	}
-	r := spawn(t, h, func(g *G) {
-		g.Yield()
-		g.Park(time.Millisecond)
-	})
-	<-r.done
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	checkLockRefused(t)
 }

@@ -104,12 +104,18 @@ func (h *Hub) wakeIdlers() bool {
 	if h.ready.len() != 0 || len(h.idlers) == 0 {
 		return false
 	}
-	for i, w := range h.idlers {
-		w.g.Wake(w.seq)
-		h.idlers[i] = idleWaiter{}
-	}
-	h.idlers = h.idlers[:0]
+	h.idlers = wakeAll(h.idlers)
 	return true
+}
+
+// wakeAll wakes the coroutines of ws and returns ws emptied, its array kept
+// for the next waiters.
+func wakeAll(ws []idleWaiter) []idleWaiter {
+	for i, w := range ws {
+		w.g.Wake(w.seq)
+		ws[i] = idleWaiter{}
+	}
+	return ws[:0]
 }
 
 // pollWait waits for I/O, a wake-up or the next timer: not at all while
