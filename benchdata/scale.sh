@@ -18,7 +18,7 @@
 #   all    echo, scale and mem (default)
 #
 #   benchdata/scale.sh [PHASE] [ROUNDS] > results.txt
-#   benchdata/scale.sh table results.txt     # the README's markdown table
+#   benchdata/scale.sh table results.txt...  # the README's markdown table (phases' outputs in any order)
 #
 # env: BENCH (../shared/bench), SERVERS (ours gonet gnet nbio cepoll),
 # BASE_DEMO (a green-demo binary built from another revision: adds a
@@ -29,7 +29,8 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 if [ "${1:-}" = table ]; then
-  exec python3 "$here/scale_table.py" "${2:-/dev/stdin}"
+  shift
+  exec python3 "$here/scale_table.py" "$@"
 fi
 phase=${1:-all}; rounds=${2:-3}
 BENCH=${BENCH:-$root/../shared/bench}
