@@ -86,8 +86,8 @@ func (gl *Greenlet) contextOnHub() context.Context {
 // deathCause is the cause of a dead greenlet's cancelled context.
 func (gl *Greenlet) deathCause() error {
 	switch {
-	case gl.err != nil:
-		return gl.err
+	case gl.failed:
+		return gl.fn.(error)
 	case gl.killed:
 		return ErrGreenletExit
 	}

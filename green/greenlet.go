@@ -27,19 +27,18 @@ const (
 // inside a greenlet, waiting calls (Join, Get, Kill) park the caller; from a
 // plain goroutine they block it like an ordinary Go wait.
 //
-// Cost: one allocation of 192 bytes; a started greenlet borrows a
+// Cost: one allocation of 240 bytes; a started greenlet borrows a
 // pooled goroutine from its hub until it finishes.
 type Greenlet struct {
 	g hub.G
-	// fn is the body until the greenlet dies, then its value (written on
-	// the hub before state becomes stDead): the two are never needed at
-	// once, and sharing the field keeps a Greenlet in the 256-byte size
-	// class and a Task[T] of a word-sized T in the next one.
+	// fn is the body until the greenlet dies, then its outcome (written on
+	// the hub before state becomes stDead): its value, or the error it
+	// failed with when failed is set (a failed greenlet has no value).
+	// The body, the value and the error are never needed at once, and one
+	// field for the three keeps a Greenlet at 240 bytes, so that a Task[T]
+	// of a value of up to two words fits the same 256-byte size class.
 	fn any
 	x  *extra // rarely used fields, allocated on demand
-
-	// Written on the hub before state becomes stDead.
-	err error
 
 	// Hub-owned: the links (callback nodes) and the joiners of this hub
 	// and others (waiter nodes), in the order they were added.
@@ -58,12 +57,13 @@ type Greenlet struct {
 	// tail padding.
 	joiners atomic.Int32
 	killed  bool
+	failed  bool // fn holds the error it died of (see fn)
 	notify  bool // a notification of the links is scheduled
 	held    bool // its outcome goes to a caller (Main): a panic is not logged
 }
 
 // extra holds what most greenlets never use, to keep a parked greenlet
-// small (the struct above is one 256-byte allocation: TestGreenletSize).
+// small (the struct above is one 240-byte allocation: TestGreenletSize).
 type extra struct {
 	args     []any
 	later    *hub.Timer
@@ -231,7 +231,7 @@ func (gl *Greenlet) onHub(fn func()) {
 		// The hub has stopped: nothing else can touch the greenlet
 		// any more, so finish it here rather than leave its waiters
 		// hanging.
-		gl.err = ErrHubStopped
+		gl.fn, gl.failed = ErrHubStopped, true
 		gl.state.CompareAndSwap(stNew, stDead)
 	}
 }
@@ -293,7 +293,7 @@ func (gl *Greenlet) Ready() bool { return gl.Dead() }
 
 // Successful reports whether the greenlet finished without error (a kill
 // with the default ErrGreenletExit counts as success).
-func (gl *Greenlet) Successful() bool { return gl.Dead() && gl.err == nil }
+func (gl *Greenlet) Successful() bool { return gl.Dead() && !gl.failed }
 
 // Killed reports whether the greenlet died of a kill with ErrGreenletExit.
 func (gl *Greenlet) Killed() bool { return gl.Dead() && gl.killed }
@@ -301,7 +301,7 @@ func (gl *Greenlet) Killed() bool { return gl.Dead() && gl.killed }
 // Value returns the greenlet's result, or nil if it has not finished or
 // failed.
 func (gl *Greenlet) Value() any {
-	if !gl.Dead() {
+	if !gl.Dead() || gl.failed {
 		return nil
 	}
 	return gl.fn // the value once dead
@@ -314,10 +314,10 @@ func (gl *Greenlet) Err() error {
 	if gl == nil {
 		return ErrNilGreenlet
 	}
-	if !gl.Dead() {
+	if !gl.Dead() || !gl.failed {
 		return nil
 	}
-	return gl.err
+	return gl.fn.(error) // the error once dead and failed
 }
 
 // PanicError is the error of a greenlet that panicked. It carries the
@@ -442,17 +442,20 @@ func (gl *Greenlet) die(v any, err error, killed bool) {
 	if gl.state.Load() == stDead {
 		return
 	}
+	// The body is done with: the field holds the outcome now (before the
+	// context is cancelled: its cause is the error).
 	if err != nil {
-		v = nil // a failed greenlet has no value
+		gl.fn, gl.failed = err, true // a failed greenlet has no value
+	} else {
+		gl.fn = v
 	}
-	gl.err, gl.killed = err, killed
+	gl.killed = killed
 	if gl.x != nil {
 		gl.x.locals = nil
 		gl.x.args = nil
 		gl.stopTimeouts()
 		gl.contextDone()
 	}
-	gl.fn = v // the body is done with: the field holds the value now
 	gl.state.Store(stDead)
 	if gl.g.Hub().Current() == &gl.g {
 		// Dying in its own coroutine: fire the links now rather than

@@ -176,7 +176,7 @@ func notifyLinks(arg any) {
 // Fire runs the link: gl has died (the callback of its node).
 func (l *link) Fire() {
 	gl := l.gl
-	ok := gl.err == nil
+	ok := !gl.failed
 	if (l.filter == linkOnValue && !ok) || (l.filter == linkOnError && ok) {
 		return
 	}

@@ -88,7 +88,7 @@ func (t *Task[T]) GetTimeout(d time.Duration) (T, error) {
 // Value returns the task's result: the zero value until it has finished
 // successfully.
 func (t *Task[T]) Value() T {
-	if !t.Dead() || t.err != nil {
+	if !t.Dead() || t.failed {
 		var zero T
 		return zero
 	}
