@@ -2,6 +2,7 @@ package green
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,35 @@ func TestPanicJoinedBeforeLinkRegisteredNotLogged(t *testing.T) {
 		}
 	}
 	for _, err := range ths[0].reported() {
+		if strings.Contains(err.Error(), "panicked") {
+			t.Errorf("logged although joined: %v", err)
+		}
+	}
+}
+
+// The same for a plain goroutine's Join: it raises the greenlet's joiner
+// count before posting its link, which the test waits to see (a state, not
+// a time) before it lets the greenlet panic on its held hub.
+func TestPanicJoinedFromGoroutineBeforeLinkNotLogged(t *testing.T) {
+	th := newTestHub(t)
+	running, release := make(chan struct{}), make(chan struct{})
+	gl := SpawnOn(th.Hub, func() {
+		close(running)
+		<-release // holds the hub: its loop runs no posts meanwhile
+		panic(errBoom)
+	})
+	<-running
+	got := make(chan error, 1)
+	go func() { got <- gl.Join() }()
+	for gl.joiners.Load() == 0 {
+		runtime.Gosched() // the Join has not begun yet
+	}
+	close(release)
+	var pe *PanicError
+	if err := <-got; !errors.As(err, &pe) || !errors.Is(err, errBoom) {
+		t.Errorf("joiner got %v, want the PanicError", err)
+	}
+	for _, err := range th.reported() {
 		if strings.Contains(err.Error(), "panicked") {
 			t.Errorf("logged although joined: %v", err)
 		}
