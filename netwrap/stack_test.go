@@ -161,7 +161,7 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 	}
 	// How many of the hub's coroutines have which stack size. A stack
 	// grows when a call goes deeper than the parked frames do (the first
-	// Read's hub.Register, growing the hub's descriptor map, is where a
+	// Read's hub.Register, growing the hub's descriptor table, is where a
 	// few handlers grow); and the runtime starts new goroutines with the
 	// average stack in use at the last collection plus its guard, rounded
 	// up to a power of 2 (GODEBUG adaptivestackstart): a subtest started
@@ -181,7 +181,7 @@ func testIdleStack(t *testing.T, handler func(net.Conn)) {
 
 // An accepted connection reaches its handler registered with the hub
 // already: the registration (hub.Register, which grows the hub's
-// descriptor map now and then) ran on the acceptor's stack, not on the
+// descriptor table now and then) ran on the acceptor's stack, not on the
 // handler's, whose 2 KiB starting stack it would have doubled.
 func TestStreamServerRegistersBeforeHandler(t *testing.T) {
 	checkLeaks(t)

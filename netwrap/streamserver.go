@@ -233,7 +233,7 @@ func (s *StreamServer) Accepting() bool { return s != nil && s.core.accepting() 
 //
 // An accepted *Conn is registered with the hub here, on the acceptor's
 // stack, rather than by the handler's first call: hub.Register (which
-// now and then grows the hub's descriptor map) runs deeper than a
+// now and then grows the hub's descriptor table) runs deeper than a
 // handler's starting stack has room for, and would double that stack for
 // the connection's lifetime. The handler runs on this hub, which its
 // first call would bind c to anyway; if the registration fails here, that
