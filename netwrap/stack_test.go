@@ -75,19 +75,7 @@ func echoFromFreeList(c *Conn, free *[][]byte) error {
 // idleEchoDeadline is idleEcho with a read deadline for each wait.
 func idleEchoDeadline(c net.Conn) {
 	cc := c.(*Conn)
-	for {
-		if cc.SetReadDeadline(time.Now().Add(time.Hour)) != nil || cc.WaitRead() != nil {
-			return
-		}
-		bp := echoBufs.Get().(*[]byte)
-		n, err := cc.Read(*bp)
-		if err == nil {
-			_, err = cc.Write((*bp)[:n])
-		}
-		echoBufs.Put(bp)
-		if err != nil {
-			return
-		}
+	for cc.SetReadDeadline(time.Now().Add(time.Hour)) == nil && cc.WaitRead() == nil && echoBorrowed(cc) == nil {
 	}
 }
 
