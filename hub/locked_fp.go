@@ -34,7 +34,9 @@ const (
 var lockedLayout sync.Once
 
 // checkLockedLayout sets lockedmOff if the runtime's layout is the one
-// expected. New calls it.
+// expected. New calls it; the first call waits for a probe goroutine that
+// only locks and unlocks its thread (microseconds, and nothing a greenlet
+// holds), the others return at once.
 func checkLockedLayout() {
 	lockedLayout.Do(func() {
 		ok := make(chan bool)
