@@ -46,10 +46,18 @@ func await[T any](obj waitable[T], l *hub.WaitList[T], g *hub.G, h *hub.Hub, loc
 	if !local {
 		return awaitRemote(obj, h, op, in, d)
 	}
-	var zero T
 	if out, err, ok := obj.tryOp(op, in); ok {
 		return out, err
 	}
+	return park(obj, l, g, op, in, d)
+}
+
+// park is await's local wait, once obj.tryOp(op, in) found it could not
+// complete op now: it links a recycled node for g in l and parks. A
+// caller that has its own object at hand (the queue engine) calls tryOp
+// itself, statically, then park.
+func park[T any](obj waitable[T], l *hub.WaitList[T], g *hub.G, op uint8, in T, d time.Duration) (T, error) {
+	var zero T
 	if d == 0 {
 		return zero, errNoWait
 	}

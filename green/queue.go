@@ -53,8 +53,7 @@ func (q *queue[T, K]) put(v T, d time.Duration) error {
 	if q.fastPut(v) {
 		return nil
 	}
-	var k K
-	if q.max == 0 && k.kind() != kindChannel {
+	if q.max == 0 && q.kind() != kindChannel {
 		// A put on an unbounded queue never waits: from elsewhere it is
 		// a giving call (posted, so a callback of another hub may make
 		// it too).
@@ -190,11 +189,13 @@ func (q *queue[T, K]) All() iter.Seq[T] {
 // general path.
 func (q *queue[T, K]) fastPut(v T) bool {
 	h := q.hb.Load()
-	if h == nil || h.Current() == nil || (q.k != kindFIFO+1 && q.k != kindLIFO+1) ||
+	if h == nil || h.Current() == nil || (q.kind() != kindFIFO && q.kind() != kindLIFO) ||
 		!q.getters.Empty() || !q.peekers.Empty() || q.closed || (q.max > 0 && q.items.Len() >= q.max) {
 		return false
 	}
-	q.items.PushBack(v)
+	if !q.items.TryPushBack(v) {
+		q.items.PushBack(v)
+	}
 	q.unfinished++
 	return true
 }
@@ -203,7 +204,7 @@ func (q *queue[T, K]) fastPut(v T) bool {
 // hub: an item is there and no putter waits.
 func (q *queue[T, K]) fastGet() (v T, ok bool) {
 	h := q.hb.Load()
-	if h == nil || h.Current() == nil || q.k != kindFIFO+1 || q.items.Len() == 0 || !q.putters.Empty() {
+	if h == nil || h.Current() == nil || q.kind() != kindFIFO || q.items.Len() == 0 || !q.putters.Empty() {
 		return v, false
 	}
 	return q.items.PopFront(), true

@@ -3,6 +3,7 @@ package green
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/greenrt/green/internal/ring"
 
@@ -13,8 +14,8 @@ import (
 //
 // The kind of a queue is its type parameter K (fifo, lifo, prio or
 // rendezvous), so that every exported queue type, zero value included, is
-// the same engine with one set of methods; the engine caches the kind in a
-// field on first use.
+// the same engine with one set of methods (see the kinds below for what
+// the compiler makes of it).
 //
 // Blocked getters, putters, peekers and joiners wait in four WaitLists. A
 // put hands its item straight to the first getter still waiting, and a get
@@ -34,27 +35,25 @@ const (
 	kindChannel
 )
 
-// queueKind is the type parameter that says what kind of queue it is.
-type queueKind interface{ kind() uint8 }
-
-// The kinds, used only as type arguments (staticcheck does not see that).
+// The kinds, used only as type arguments: K of queue[T, K] is one of them.
+//
+// Each kind is a type of its own size, the kind's number in bytes. Go
+// compiles a generic function once per shape of its type arguments, and a
+// shape is an underlying type, so types of different sizes give each kind
+// its own copy of the engine, in which kind() is a constant: every switch
+// on the kind folds away at compile time and the fast paths test nothing
+// (the cost: four copies of the engine per item shape in the binary).
 type (
-	fifo       struct{} //lint:ignore U1000 a type argument of Queue
-	lifo       struct{} //lint:ignore U1000 a type argument of LifoQueue
-	prio       struct{} //lint:ignore U1000 a type argument of PriorityQueue
-	rendezvous struct{}
+	fifo       struct{}
+	lifo       [kindLIFO]byte
+	prio       [kindPriority]byte
+	rendezvous [kindChannel]byte
 )
 
-//lint:ignore U1000 called through queueKind
-func (fifo) kind() uint8 { return kindFIFO }
-
-//lint:ignore U1000 called through queueKind
-func (lifo) kind() uint8 { return kindLIFO }
-
-//lint:ignore U1000 called through queueKind
-func (prio) kind() uint8 { return kindPriority }
-
-func (rendezvous) kind() uint8 { return kindChannel }
+// queueKind is the type parameter that says what kind of queue it is.
+type queueKind interface {
+	fifo | lifo | prio | rendezvous
+}
 
 // Queue operations, as await numbers them.
 const (
@@ -66,26 +65,23 @@ const (
 
 type queue[T any, K queueKind] struct {
 	binding
-	k          uint8 // 1 + kind, 0 until first use; hub-owned
-	max        int   // > 0: bound; 0: unbounded (a Channel never stores)
+	// The fields the fast paths read come first (one cache line).
 	items      ring.Ring[T]
-	heap       []T
-	less       func(a, b T) bool
+	max        int // > 0: bound; 0: unbounded (a Channel never stores)
+	unfinished int
+	closed     bool
 	getters    hub.WaitList[T]
 	putters    hub.WaitList[T] // Val: the item to put
 	peekers    hub.WaitList[T]
 	joiners    hub.WaitList[T]
-	unfinished int
-	closed     bool
+	heap       []T
+	less       func(a, b T) bool
 }
 
-// kind returns the queue's kind. Hub-only (it caches it).
+// kind returns the queue's kind, a constant in each copy of the engine.
 func (q *queue[T, K]) kind() uint8 {
-	if q.k == 0 {
-		var k K
-		q.k = k.kind() + 1
-	}
-	return q.k - 1
+	var k K
+	return uint8(unsafe.Sizeof(k))
 }
 
 func (q *queue[T, K]) size() int {
@@ -274,8 +270,19 @@ func (q *queue[T, K]) shutdown(immediate bool) {
 // op runs a waiting operation for the caller (see await) and maps its
 // outcome to the queue's errors.
 func (q *queue[T, K]) op(op uint8, v T, d time.Duration) (T, error) {
+	// await, with tryOp called statically rather than through the
+	// waitable interface: this is the queue's slow path, taken at every
+	// switch between a producer and a consumer.
 	g, h, local := q.where()
-	out, err := await[T](q, q.waitList(op), g, h, local, op, v, d)
+	var out T
+	var err error
+	if !local {
+		out, err = awaitRemote[T](q, h, op, v, d)
+	} else if o, e, ok := q.tryOp(op, v); ok {
+		out, err = o, e
+	} else {
+		out, err = park[T](q, q.waitList(op), g, op, v, d)
+	}
 	switch err {
 	case errNoWait:
 		return out, q.failure(op)

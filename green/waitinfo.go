@@ -115,7 +115,7 @@ func roundDur(d time.Duration) time.Duration {
 }
 
 func (q *queue[T, K]) describeWait(on *hub.Hub) string {
-	name := [...]string{"Queue", "LifoQueue", "PriorityQueue", "Channel"}[q.kindOf()]
+	name := [...]string{"Queue", "LifoQueue", "PriorityQueue", "Channel"}[q.kind()]
 	var zero T
 	s := fmt.Sprintf("%s[%s] %p", name, reflect.TypeOf(&zero).Elem(), q)
 	if q.hb.Load() != on {
@@ -126,12 +126,6 @@ func (q *queue[T, K]) describeWait(on *hub.Hub) string {
 		s += fmt.Sprintf("/%d", q.max)
 	}
 	return s + fmt.Sprintf(", %d getters, %d putters waiting)", q.getters.Waiting(), q.putters.Waiting())
-}
-
-// kindOf is kind without caching it (describeWait may run on another hub).
-func (q *queue[T, K]) kindOf() uint8 {
-	var k K
-	return k.kind()
 }
 
 func (e *Event) describeWait(*hub.Hub) string { return fmt.Sprintf("Event %p", e) }

@@ -39,6 +39,22 @@ func (r *Ring[T]) PushBack(v T) {
 	r.n++
 }
 
+// TryPushBack appends v if the buffer has room without growing, and
+// reports whether it did: PushBack without its call to grow, small enough
+// to be inlined into a caller's fast path.
+func (r *Ring[T]) TryPushBack(v T) bool {
+	i := r.head + r.n
+	if r.n == len(r.buf) {
+		return false
+	}
+	if i >= len(r.buf) {
+		i -= len(r.buf)
+	}
+	r.buf[i] = v
+	r.n++
+	return true
+}
+
 // PushFront prepends v.
 func (r *Ring[T]) PushFront(v T) {
 	if r.n == len(r.buf) {
