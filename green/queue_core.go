@@ -65,7 +65,7 @@ const (
 
 type queue[T any, K queueKind] struct {
 	binding
-	// The fields the fast paths read come first (one cache line).
+	// The fields the fast paths read come first, side by side.
 	items      ring.Ring[T]
 	max        int // > 0: bound; 0: unbounded (a Channel never stores)
 	unfinished int
